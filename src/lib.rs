@@ -1,0 +1,1 @@
+//! netsim facade (filled in below).
