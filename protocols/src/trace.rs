@@ -1,0 +1,362 @@
+//! Typed trace events and the sink interface.
+//!
+//! Every observable happening in a run is an [`Event`]. Sinks (text trace,
+//! JSON lines, pcap, ...) live in the `reports` crate and receive events through
+//! [`TraceSink`]. Each sink says how much [`Detail`] it wants; the world builds an
+//! event only if some sink wants it, so a run with no sinks pays nothing.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use sim_core::SimTime;
+
+use crate::packet::{Frame, Ipv4Packet};
+use crate::topology::{IfaceId, LinkId, NodeId};
+use crate::wire::{MacAddr, WireError};
+
+/// How much a sink wants to see. Ordered: `Summary < Packets < Full`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Detail {
+    /// Application output, drops, link changes, ARP resolution.
+    Summary,
+    /// Plus every frame sent and received on every interface, forwarding,
+    /// fragmentation and reassembly.
+    Packets,
+    /// Plus queueing and ARP cache bookkeeping.
+    Full,
+}
+
+/// Why a frame or packet was dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// The egress queue was full (DropTail).
+    QueueFull,
+    /// The link was down.
+    LinkDown,
+    /// Random loss (Bernoulli).
+    RandomLoss,
+    /// Burst loss (Gilbert–Elliott, in the named state).
+    BurstLoss {
+        /// Whether the channel was in its bad state.
+        bad_state: bool,
+    },
+    /// A deterministic teaching rule matched (the rule, as written).
+    DropRule(String),
+    /// The frame check sequence did not match: the frame was corrupted on the link.
+    FcsError,
+    /// A header did not parse.
+    Malformed(WireError),
+    /// TTL reached zero at a router.
+    TtlExceeded,
+    /// No route to the destination.
+    NoRoute,
+    /// ARP got no answer for the next hop.
+    ArpFailed,
+    /// Too many packets were waiting for ARP resolution.
+    ArpQueueFull,
+    /// Not all fragments arrived in time.
+    ReassemblyTimeout,
+    /// Larger than the egress MTU with DF set.
+    FragmentationNeeded {
+        /// The egress MTU.
+        mtu: u32,
+    },
+    /// The frame was not addressed to this interface.
+    NotForUs,
+    /// No socket or handler for the protocol or port.
+    NoListener,
+    /// A switch had no port to send it to (it came back to where it would go).
+    SameSegment,
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DropReason::QueueFull => f.write_str("queue full"),
+            DropReason::LinkDown => f.write_str("link down"),
+            DropReason::RandomLoss => f.write_str("random loss"),
+            DropReason::BurstLoss { bad_state: true } => f.write_str("burst loss (bad state)"),
+            DropReason::BurstLoss { bad_state: false } => f.write_str("burst loss (good state)"),
+            DropReason::DropRule(rule) => write!(f, "drop rule {rule}"),
+            DropReason::FcsError => f.write_str("FCS error (corrupted on the link)"),
+            DropReason::Malformed(e) => write!(f, "malformed ({e})"),
+            DropReason::TtlExceeded => f.write_str("TTL exceeded"),
+            DropReason::NoRoute => f.write_str("no route"),
+            DropReason::ArpFailed => f.write_str("ARP resolution failed"),
+            DropReason::ArpQueueFull => f.write_str("ARP queue full"),
+            DropReason::ReassemblyTimeout => f.write_str("reassembly timeout"),
+            DropReason::FragmentationNeeded { mtu } => {
+                write!(f, "needs fragmentation but DF set (mtu {mtu})")
+            }
+            DropReason::NotForUs => f.write_str("not addressed to us"),
+            DropReason::NoListener => f.write_str("no listener"),
+            DropReason::SameSegment => f.write_str("destination on the arrival port"),
+        }
+    }
+}
+
+impl DropReason {
+    /// A short stable key for machine-readable outputs: `queue-full`, `fcs-error`, ...
+    pub fn key(&self) -> &'static str {
+        match self {
+            DropReason::QueueFull => "queue-full",
+            DropReason::LinkDown => "link-down",
+            DropReason::RandomLoss => "random-loss",
+            DropReason::BurstLoss { .. } => "burst-loss",
+            DropReason::DropRule(_) => "drop-rule",
+            DropReason::FcsError => "fcs-error",
+            DropReason::Malformed(_) => "malformed",
+            DropReason::TtlExceeded => "ttl-exceeded",
+            DropReason::NoRoute => "no-route",
+            DropReason::ArpFailed => "arp-failed",
+            DropReason::ArpQueueFull => "arp-queue-full",
+            DropReason::ReassemblyTimeout => "reassembly-timeout",
+            DropReason::FragmentationNeeded { .. } => "fragmentation-needed",
+            DropReason::NotForUs => "not-for-us",
+            DropReason::NoListener => "no-listener",
+            DropReason::SameSegment => "same-segment",
+        }
+    }
+}
+
+/// What was dropped.
+#[derive(Clone, Copy, Debug)]
+pub enum Dropped<'a> {
+    /// A whole frame (at a link, a queue or an interface).
+    Frame(&'a Frame),
+    /// An IP packet (inside a node's stack).
+    Packet(&'a Ipv4Packet),
+}
+
+/// ARP happenings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArpEvent {
+    /// A request went out (attempt number, from 1).
+    Request {
+        /// The address asked for.
+        ip: Ipv4Addr,
+        /// 1 for the first request, 2 for the first retry, ...
+        attempt: u32,
+    },
+    /// The cache learned or refreshed an entry.
+    Resolved {
+        /// The address.
+        ip: Ipv4Addr,
+        /// Its MAC.
+        mac: MacAddr,
+    },
+    /// No reply after every retry.
+    Failed {
+        /// The address asked for.
+        ip: Ipv4Addr,
+    },
+    /// An entry aged out.
+    Expired {
+        /// The address.
+        ip: Ipv4Addr,
+    },
+}
+
+/// A change to a link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkChange {
+    /// The link went down.
+    Down,
+    /// The link came back up.
+    Up,
+    /// A parameter changed (described for the reader).
+    Set(String),
+}
+
+/// One observable happening.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    /// A frame left an interface (what a capture there shows as outgoing).
+    Tx {
+        /// The interface.
+        iface: IfaceId,
+        /// The frame.
+        frame: &'a Frame,
+    },
+    /// A frame arrived at an interface (what a capture there shows as incoming).
+    Rx {
+        /// The interface.
+        iface: IfaceId,
+        /// The frame.
+        frame: &'a Frame,
+    },
+    /// A frame joined an egress queue.
+    Enqueue {
+        /// The interface whose queue.
+        iface: IfaceId,
+        /// The frame.
+        frame: &'a Frame,
+        /// Frames in the queue after this one joined.
+        backlog_packets: usize,
+        /// Bytes in the queue after this one joined.
+        backlog_bytes: usize,
+    },
+    /// A frame or packet was dropped.
+    Drop {
+        /// Where.
+        node: NodeId,
+        /// On which interface, if one applies.
+        iface: Option<IfaceId>,
+        /// What.
+        what: Dropped<'a>,
+        /// Why.
+        reason: &'a DropReason,
+    },
+    /// A router forwarded a datagram (the packet as sent, TTL already decremented).
+    Forward {
+        /// The router.
+        node: NodeId,
+        /// Arrival interface.
+        from: IfaceId,
+        /// Departure interface.
+        to: IfaceId,
+        /// The datagram.
+        packet: &'a Ipv4Packet,
+    },
+    /// A datagram was split to fit the egress MTU.
+    Fragment {
+        /// Where.
+        node: NodeId,
+        /// The egress interface.
+        iface: IfaceId,
+        /// The original datagram.
+        packet: &'a Ipv4Packet,
+        /// The fragments' payload sizes, in order.
+        sizes: &'a [usize],
+        /// The egress MTU.
+        mtu: u32,
+    },
+    /// Fragments were put back together.
+    Reassembled {
+        /// Where.
+        node: NodeId,
+        /// The whole datagram.
+        packet: &'a Ipv4Packet,
+        /// How many fragments it came in.
+        fragments: usize,
+    },
+    /// ARP activity.
+    Arp {
+        /// Where.
+        node: NodeId,
+        /// On which interface.
+        iface: IfaceId,
+        /// What happened.
+        event: ArpEvent,
+    },
+    /// A link changed.
+    Link {
+        /// Which.
+        link: LinkId,
+        /// How.
+        change: &'a LinkChange,
+    },
+    /// A switch learned where a MAC address lives.
+    MacLearned {
+        /// The switch.
+        node: NodeId,
+        /// The address.
+        mac: MacAddr,
+        /// The port it was seen on.
+        port: IfaceId,
+    },
+    /// An application's own output (a ping reply line, a summary).
+    App {
+        /// Where.
+        node: NodeId,
+        /// Which application (e.g. `ping`).
+        app: &'a str,
+        /// The line it prints.
+        text: &'a str,
+    },
+}
+
+impl Event<'_> {
+    /// The least detail at which a sink sees this event.
+    pub fn detail(&self) -> Detail {
+        match self {
+            Event::Drop { .. } | Event::Link { .. } | Event::App { .. } => Detail::Summary,
+            Event::Arp {
+                event: ArpEvent::Resolved { .. } | ArpEvent::Failed { .. },
+                ..
+            } => Detail::Summary,
+            Event::Tx { .. }
+            | Event::Rx { .. }
+            | Event::Forward { .. }
+            | Event::Fragment { .. }
+            | Event::Reassembled { .. }
+            | Event::Arp {
+                event: ArpEvent::Request { .. },
+                ..
+            } => Detail::Packets,
+            Event::Enqueue { .. } | Event::MacLearned { .. } | Event::Arp { .. } => Detail::Full,
+        }
+    }
+
+    /// The node where the event happened, when the event names one directly.
+    pub fn node(&self) -> Option<NodeId> {
+        match self {
+            Event::Drop { node, .. }
+            | Event::Forward { node, .. }
+            | Event::Fragment { node, .. }
+            | Event::Reassembled { node, .. }
+            | Event::Arp { node, .. }
+            | Event::MacLearned { node, .. }
+            | Event::App { node, .. } => Some(*node),
+            Event::Tx { .. } | Event::Rx { .. } | Event::Enqueue { .. } | Event::Link { .. } => None,
+        }
+    }
+}
+
+/// A consumer of trace events.
+pub trait TraceSink {
+    /// The most detail this sink wants; it is not called for finer events.
+    fn detail(&self) -> Detail;
+    /// Records one event.
+    fn record(&mut self, time: SimTime, event: &Event<'_>);
+    /// Flushes and closes the sink's outputs at the end of the run.
+    fn finish(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The world's fan-out to its sinks.
+#[derive(Default)]
+pub struct Tracer {
+    sinks: Vec<Box<dyn TraceSink>>,
+    max: Option<Detail>,
+}
+
+impl Tracer {
+    /// A tracer feeding `sinks`.
+    pub fn new(sinks: Vec<Box<dyn TraceSink>>) -> Tracer {
+        let max = sinks.iter().map(|s| s.detail()).max();
+        Tracer { sinks, max }
+    }
+
+    /// Whether any sink wants events of this detail: check before building one.
+    #[inline]
+    pub fn wants(&self, detail: Detail) -> bool {
+        self.max.is_some_and(|m| detail <= m)
+    }
+
+    /// Hands `event` to every sink that wants it.
+    pub fn emit(&mut self, time: SimTime, event: Event<'_>) {
+        let d = event.detail();
+        for s in &mut self.sinks {
+            if d <= s.detail() {
+                s.record(time, &event);
+            }
+        }
+    }
+
+    /// Gives the sinks back (to flush and close them after the run).
+    pub fn into_sinks(self) -> Vec<Box<dyn TraceSink>> {
+        self.sinks
+    }
+}
