@@ -11,6 +11,7 @@
 //! scheduler.
 #![warn(missing_docs)]
 
+pub mod link;
 pub mod packet;
 pub mod topology;
 pub mod trace;
