@@ -11,7 +11,9 @@
 //! scheduler.
 #![warn(missing_docs)]
 
+pub mod apps;
 pub mod link;
+pub mod node;
 pub mod packet;
 pub mod topology;
 pub mod trace;

@@ -280,6 +280,10 @@ impl Event<'_> {
     /// The least detail at which a sink sees this event.
     pub fn detail(&self) -> Detail {
         match self {
+            Event::Drop {
+                reason: DropReason::NotForUs,
+                ..
+            } => Detail::Full,
             Event::Drop { .. } | Event::Link { .. } | Event::App { .. } => Detail::Summary,
             Event::Arp {
                 event: ArpEvent::Resolved { .. } | ArpEvent::Failed { .. },

@@ -1,0 +1,106 @@
+//! Applications running on hosts and routers.
+//!
+//! An application is a sans-IO state machine: the node calls it when its
+//! deadline ([`App::poll_at`]) comes or a packet for it arrives, and it answers
+//! by filling an [`AppIo`] with datagrams to send and lines to print.
+
+pub mod ping;
+pub mod traceroute;
+
+use std::net::Ipv4Addr;
+
+use sim_core::{SimDuration, SimTime};
+
+use crate::packet::{IpBody, Ipv4Packet};
+
+/// A datagram an application wants sent.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    /// Destination.
+    pub dst: Ipv4Addr,
+    /// Initial TTL.
+    pub ttl: u8,
+    /// Set DF (no fragmentation on the way).
+    pub dont_frag: bool,
+    /// ICMP or UDP body.
+    pub body: IpBody,
+}
+
+/// What an application asks of its node during one call.
+#[derive(Debug, Default)]
+pub struct AppIo {
+    /// Datagrams to send, in order.
+    pub send: Vec<Outgoing>,
+    /// Lines the application prints (they go to the trace as `App` events).
+    pub lines: Vec<String>,
+}
+
+/// Results an application reports at the end of a run (for tests, summaries
+/// and expectations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppStats {
+    /// A ping's counters.
+    Ping(ping::PingStats),
+    /// A traceroute's hops.
+    Traceroute(traceroute::TracerouteStats),
+}
+
+/// An application.
+pub trait App {
+    /// Short name used in trace lines (`ping`, `traceroute`).
+    fn name(&self) -> &'static str;
+    /// When it next wants [`App::on_timer`], if ever.
+    fn poll_at(&self) -> Option<SimTime>;
+    /// Its deadline came.
+    fn on_timer(&mut self, now: SimTime, io: &mut AppIo);
+    /// A datagram was delivered to this node; returns whether it was for this app.
+    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo) -> bool;
+    /// End-of-run results.
+    fn stats(&self) -> AppStats;
+}
+
+/// Formats a duration in milliseconds with three decimals, as ping does:
+/// `4.210`. Integer arithmetic, so identical on every machine.
+pub fn fmt_ms(d: SimDuration) -> String {
+    let us = (d.as_nanos() + 500) / 1_000;
+    format!("{}.{:03}", us / 1_000, us % 1_000)
+}
+
+/// Reads the ports of the UDP header quoted in an ICMP error (the offending
+/// datagram's IP header plus its first eight bytes). Returns
+/// `(ip destination, source port, destination port)`.
+pub fn quoted_udp(quote: &[u8]) -> Option<(Ipv4Addr, u16, u16)> {
+    let ihl = usize::from(*quote.first()? & 0x0f) * 4;
+    if quote.len() < ihl + 4 || *quote.get(9)? != 17 {
+        return None;
+    }
+    let dst = Ipv4Addr::new(quote[16], quote[17], quote[18], quote[19]);
+    let sport = u16::from_be_bytes([quote[ihl], quote[ihl + 1]]);
+    let dport = u16::from_be_bytes([quote[ihl + 2], quote[ihl + 3]]);
+    Some((dst, sport, dport))
+}
+
+/// Reads the identifier and sequence number of the ICMP echo request quoted in
+/// an ICMP error.
+pub fn quoted_echo(quote: &[u8]) -> Option<(u16, u16)> {
+    let ihl = usize::from(*quote.first()? & 0x0f) * 4;
+    if quote.len() < ihl + 8 || *quote.get(9)? != 1 || quote[ihl] != 8 {
+        return None;
+    }
+    let ident = u16::from_be_bytes([quote[ihl + 4], quote[ihl + 5]]);
+    let seq = u16::from_be_bytes([quote[ihl + 6], quote[ihl + 7]]);
+    Some((ident, seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn milliseconds_with_three_decimals() {
+        assert_eq!(fmt_ms(SimDuration::from_nanos(4_210_400)), "4.210");
+        assert_eq!(fmt_ms(SimDuration::from_nanos(4_210_500)), "4.211");
+        assert_eq!(fmt_ms(SimDuration::from_secs(1)), "1000.000");
+        assert_eq!(fmt_ms(SimDuration::ZERO), "0.000");
+    }
+}

@@ -1,0 +1,593 @@
+//! The IPv4 stack of a host or router: Ethernet in and out, ARP (RFC 826),
+//! IPv4 input, forwarding and output (RFC 791, RFC 1812), fragmentation and
+//! reassembly, ICMP (RFC 792) echo and errors, and local delivery to apps.
+//!
+//! Rules implemented, by source:
+//! - RFC 1812 §5.2.4.3: longest-prefix match ([`super::routing`]).
+//! - RFC 1812 §5.3.1 / RFC 791: a router drops a datagram whose TTL would
+//!   reach zero and sends ICMP time exceeded (code 0).
+//! - RFC 1191 §4: DF set and larger than the egress MTU → ICMP destination
+//!   unreachable, fragmentation needed, carrying the next-hop MTU.
+//! - RFC 1812 §4.3.2.7: no ICMP error about an ICMP error, a broadcast, a
+//!   non-initial fragment, or a datagram from 0.0.0.0.
+//! - RFC 1122 §3.2.2.6: echo requests to a broadcast address are not answered.
+//! - ARP failure after every retry → ICMP host unreachable to the source
+//!   (delivered locally when the source is this node, as Linux does).
+//!
+//! Simplifications: no IP options, no ICMP rate limiting, no redirects, one
+//! address per interface.
+
+use std::net::Ipv4Addr;
+
+use sim_core::{SimDuration, SimTime};
+
+use super::arp::{ArpAction, ArpCache, ArpConfig, Lookup, Waiting};
+use super::frag::{Reassembler, Reassembly, fragment};
+use super::routing::{NextHop, Route, RouteKind, RoutingTable};
+use super::{Dropped, NodeOutput, Note};
+use crate::apps::{App, AppIo, AppStats};
+use crate::packet::{Frame, FrameBody, IpBody, Ipv4Packet};
+use crate::topology::{IfaceId, NodeId};
+use crate::trace::{ArpEvent, Detail, DropReason};
+use crate::wire::{ArpOperation, ArpRepr, EtherType, EthernetRepr, IcmpRepr, IpProtocol, Ipv4Cidr, Ipv4Repr, MacAddr, UnreachableCode, WireError};
+
+/// The default TTL of datagrams a node originates (Linux `ip_default_ttl`).
+pub const DEFAULT_TTL: u8 = 64;
+/// How long fragments wait for the rest (Linux `ipfrag_time`).
+pub const REASSEMBLY_TIMEOUT: SimDuration = SimDuration::from_secs(30);
+
+/// One interface as the stack sees it.
+#[derive(Clone, Debug)]
+pub struct Iface {
+    /// Global interface id.
+    pub id: IfaceId,
+    /// Its MAC address.
+    pub mac: MacAddr,
+    /// Its address, if configured.
+    pub addr: Option<Ipv4Cidr>,
+    /// The MTU of the attached link (updated when the link changes).
+    pub mtu: u32,
+}
+
+/// A host (forwarding off) or router (forwarding on).
+pub struct IpNode {
+    /// This node.
+    pub id: NodeId,
+    /// Whether it forwards datagrams not addressed to it.
+    pub forwarding: bool,
+    /// Whether it answers ARP requests for addresses it routes to elsewhere.
+    pub proxy_arp: bool,
+    /// Interfaces.
+    pub ifaces: Vec<Iface>,
+    /// The routing table.
+    pub routes: RoutingTable,
+    arp: ArpCache,
+    reasm: Reassembler,
+    next_ident: u16,
+    apps: Vec<Box<dyn App>>,
+    announce_at: Option<SimTime>,
+}
+
+impl IpNode {
+    /// A node with connected routes for every addressed interface.
+    pub fn new(id: NodeId, forwarding: bool, ifaces: Vec<Iface>, arp: ArpConfig) -> IpNode {
+        let mut routes = RoutingTable::new();
+        for i in &ifaces {
+            if let Some(addr) = i.addr {
+                routes.add(Route {
+                    dest: addr,
+                    via: None,
+                    iface: i.id,
+                    kind: RouteKind::Connected,
+                });
+            }
+        }
+        IpNode {
+            id,
+            forwarding,
+            proxy_arp: false,
+            ifaces,
+            routes,
+            announce_at: arp.gratuitous.then_some(SimTime::ZERO),
+            arp: ArpCache::new(arp),
+            reasm: Reassembler::new(REASSEMBLY_TIMEOUT),
+            next_ident: 1,
+            apps: Vec::new(),
+        }
+    }
+
+    /// Adds an application.
+    pub fn add_app(&mut self, app: Box<dyn App>) {
+        self.apps.push(app);
+    }
+
+    /// End-of-run results of every application, in scenario order.
+    pub fn app_stats(&self) -> Vec<AppStats> {
+        self.apps.iter().map(|a| a.stats()).collect()
+    }
+
+    /// Sets the MTU of an interface (its link changed).
+    pub fn set_mtu(&mut self, iface: IfaceId, mtu: u32) {
+        if let Some(i) = self.ifaces.iter_mut().find(|i| i.id == iface) {
+            i.mtu = mtu;
+        }
+    }
+
+    fn iface(&self, id: IfaceId) -> &Iface {
+        self.ifaces.iter().find(|i| i.id == id).expect("own interface")
+    }
+
+    fn is_local(&self, ip: Ipv4Addr) -> bool {
+        self.ifaces.iter().any(|i| i.addr.is_some_and(|a| a.addr == ip))
+    }
+
+    fn is_broadcast(&self, ip: Ipv4Addr) -> bool {
+        ip == Ipv4Addr::BROADCAST
+            || self
+                .ifaces
+                .iter()
+                .any(|i| i.addr.is_some_and(|a| a.prefix_len < 31 && a.broadcast() == ip))
+    }
+
+    /// When the node next needs [`IpNode::on_timer`].
+    pub fn poll_at(&self) -> Option<SimTime> {
+        let apps = self.apps.iter().filter_map(|a| a.poll_at()).min();
+        [self.announce_at, self.arp.poll_at(), self.reasm.poll_at(), apps]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Runs everything due at `now`: announcements, ARP retries and expiry,
+    /// reassembly timeouts, applications.
+    pub fn on_timer(&mut self, now: SimTime, out: &mut NodeOutput) {
+        if self.announce_at.is_some_and(|t| t <= now) {
+            self.announce_at = None;
+            for i in self.ifaces.clone() {
+                if let Some(a) = i.addr {
+                    self.send_arp(&i, ArpOperation::Request, MacAddr::BROADCAST, MacAddr::ZERO, a.addr, out);
+                }
+            }
+        }
+        if self.arp.poll_at().is_some_and(|t| t <= now) {
+            for action in self.arp.on_timer(now) {
+                self.arp_action(now, action, out);
+            }
+        }
+        if self.reasm.poll_at().is_some_and(|t| t <= now) {
+            for expired in self.reasm.on_timer(now) {
+                if let Some(first) = expired.first {
+                    out.drop(None, || Dropped::Packet(first.clone()), DropReason::ReassemblyTimeout);
+                    self.icmp_error(now, &first, IcmpRepr::TimeExceeded { code: 1, original: first.quote() }, out);
+                } else {
+                    out.note(Detail::Summary, || Note::App {
+                        app: "ip",
+                        text: format!("reassembly timeout for a datagram from {} (first fragment never arrived)", expired.src),
+                    });
+                }
+            }
+        }
+        for idx in 0..self.apps.len() {
+            if self.apps[idx].poll_at().is_some_and(|t| t <= now) {
+                let mut io = AppIo::default();
+                self.apps[idx].on_timer(now, &mut io);
+                self.app_io(now, idx, io, out);
+            }
+        }
+    }
+
+    fn app_io(&mut self, now: SimTime, idx: usize, io: AppIo, out: &mut NodeOutput) {
+        let name = self.apps[idx].name();
+        for text in io.lines {
+            out.note(Detail::Summary, || Note::App { app: name, text });
+        }
+        for o in io.send {
+            let Some(nh) = self.routes.lookup(o.dst) else {
+                out.note(Detail::Summary, || Note::App {
+                    app: name,
+                    text: format!("connect: Network is unreachable ({})", o.dst),
+                });
+                continue;
+            };
+            let src = self.iface(nh.iface).addr.map_or(Ipv4Addr::UNSPECIFIED, |a| a.addr);
+            let header = Ipv4Repr {
+                src,
+                dst: o.dst,
+                protocol: IpProtocol::Unknown(0),
+                ttl: o.ttl,
+                tos: 0,
+                ident: self.take_ident(),
+                dont_frag: o.dont_frag,
+                more_frags: false,
+                frag_offset: 0,
+                payload_len: 0,
+            };
+            let packet = Ipv4Packet::new(header, o.body);
+            if self.is_local(o.dst) {
+                self.deliver(now, None, packet, out);
+            } else {
+                self.transmit(now, nh, packet, None, out);
+            }
+        }
+    }
+
+    fn take_ident(&mut self) -> u16 {
+        let id = self.next_ident;
+        self.next_ident = self.next_ident.wrapping_add(1);
+        id
+    }
+
+    /// A frame arrived on `iface`.
+    pub fn on_frame(&mut self, now: SimTime, iface: IfaceId, frame: Frame, out: &mut NodeOutput) {
+        let frame = match frame.body {
+            FrameBody::Corrupted { ref bytes, fcs } => {
+                if Frame::fcs(bytes) != fcs {
+                    out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::FcsError);
+                    return;
+                }
+                match Frame::parse(bytes) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::Malformed(e));
+                        return;
+                    }
+                }
+            }
+            _ => frame,
+        };
+        let me = self.iface(iface).mac;
+        if frame.eth.dst != me && !frame.eth.dst.is_broadcast() {
+            out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::NotForUs);
+            return;
+        }
+        match frame.body {
+            FrameBody::Arp(arp) => self.on_arp(now, iface, arp, out),
+            FrameBody::Ipv4(packet) => self.on_ipv4(now, iface, packet, out),
+            FrameBody::Raw(_) | FrameBody::Corrupted { .. } => {
+                out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::Malformed(WireError::Unsupported));
+            }
+        }
+    }
+
+    fn on_arp(&mut self, now: SimTime, iface: IfaceId, arp: ArpRepr, out: &mut NodeOutput) {
+        let me = self.iface(iface).clone();
+        let Some(my) = me.addr else {
+            return;
+        };
+        let sender_valid = !arp.sender_ip.is_unspecified() && arp.sender_ip != my.addr;
+        // RFC 826 "merge": refresh a sender we already know.
+        let mut merged = false;
+        if sender_valid && self.arp.knows(arp.sender_ip) {
+            merged = true;
+            self.learn(now, iface, arp.sender_ip, arp.sender_mac, out);
+        }
+        if arp.target_ip == my.addr {
+            if sender_valid && !merged {
+                self.learn(now, iface, arp.sender_ip, arp.sender_mac, out);
+            }
+            if arp.operation == ArpOperation::Request {
+                self.send_arp(&me, ArpOperation::Reply, arp.sender_mac, arp.sender_mac, arp.sender_ip, out);
+            }
+        } else if self.proxy_arp
+            && arp.operation == ArpOperation::Request
+            && !arp.is_gratuitous()
+            && self.routes.lookup(arp.target_ip).is_some_and(|nh| nh.iface != iface)
+        {
+            // Proxy ARP (RFC 1027): answer for a host we reach through another interface.
+            let reply = ArpRepr {
+                operation: ArpOperation::Reply,
+                sender_mac: me.mac,
+                sender_ip: arp.target_ip,
+                target_mac: arp.sender_mac,
+                target_ip: arp.sender_ip,
+            };
+            out.frames.push((iface, arp_frame(me.mac, arp.sender_mac, reply)));
+        }
+    }
+
+    fn learn(&mut self, now: SimTime, iface: IfaceId, ip: Ipv4Addr, mac: MacAddr, out: &mut NodeOutput) {
+        let was = self.arp.get(now, ip);
+        let released = self.arp.learn(now, iface, ip, mac);
+        if was != Some(mac) {
+            out.note(Detail::Summary, || Note::Arp {
+                iface,
+                event: ArpEvent::Resolved { ip, mac },
+            });
+        }
+        for w in released {
+            out.frames.push((iface, ip_frame(self.iface(iface).mac, mac, w.packet)));
+        }
+    }
+
+    /// Sends an ARP packet from `from`: a request (`target_ip` asked for, sent
+    /// to `dst_mac`) or a reply to `target_mac`/`target_ip`.
+    fn send_arp(&self, from: &Iface, op: ArpOperation, dst_mac: MacAddr, target_mac: MacAddr, target_ip: Ipv4Addr, out: &mut NodeOutput) {
+        let Some(addr) = from.addr else { return };
+        let arp = ArpRepr {
+            operation: op,
+            sender_mac: from.mac,
+            sender_ip: addr.addr,
+            target_mac,
+            target_ip,
+        };
+        out.frames.push((from.id, arp_frame(from.mac, dst_mac, arp)));
+    }
+
+    fn arp_action(&mut self, now: SimTime, action: ArpAction, out: &mut NodeOutput) {
+        match action {
+            ArpAction::Request { iface, ip, attempt } => {
+                let me = self.iface(iface).clone();
+                self.send_arp(&me, ArpOperation::Request, MacAddr::BROADCAST, MacAddr::ZERO, ip, out);
+                out.note(Detail::Packets, || Note::Arp {
+                    iface,
+                    event: ArpEvent::Request { ip, attempt },
+                });
+            }
+            ArpAction::Failed { iface, ip, waiting } => {
+                out.note(Detail::Summary, || Note::Arp {
+                    iface,
+                    event: ArpEvent::Failed { ip },
+                });
+                for w in waiting {
+                    out.drop(Some(iface), || Dropped::Packet(w.packet.clone()), DropReason::ArpFailed);
+                    let icmp = IcmpRepr::DstUnreachable {
+                        code: UnreachableCode::Host,
+                        next_hop_mtu: 0,
+                        original: w.packet.quote(),
+                    };
+                    self.icmp_error(now, &w.packet, icmp, out);
+                }
+            }
+            ArpAction::Expired { iface, ip } => {
+                out.note(Detail::Full, || Note::Arp {
+                    iface,
+                    event: ArpEvent::Expired { ip },
+                });
+            }
+        }
+    }
+
+    fn on_ipv4(&mut self, now: SimTime, iface: IfaceId, packet: Ipv4Packet, out: &mut NodeOutput) {
+        let dst = packet.header.dst;
+        if self.is_local(dst) || self.is_broadcast(dst) {
+            self.deliver(now, Some(iface), packet, out);
+        } else if self.forwarding {
+            self.forward(now, iface, packet, out);
+        } else {
+            out.drop(Some(iface), || Dropped::Packet(packet.clone()), DropReason::NotForUs);
+        }
+    }
+
+    /// Local delivery, reassembling fragments first.
+    fn deliver(&mut self, now: SimTime, iface: Option<IfaceId>, packet: Ipv4Packet, out: &mut NodeOutput) {
+        let packet = if packet.header.is_fragment() {
+            let IpBody::Raw(data) = &packet.body else {
+                unreachable!("fragments carry raw bytes")
+            };
+            match self.reasm.push(now, packet.header, data.clone()) {
+                Reassembly::Incomplete => return,
+                Reassembly::Malformed(e) => {
+                    out.drop(iface, || Dropped::Packet(packet.clone()), DropReason::Malformed(e));
+                    return;
+                }
+                Reassembly::Complete(whole, n) => {
+                    out.note(Detail::Packets, || Note::Reassembled {
+                        packet: whole.clone(),
+                        fragments: n,
+                    });
+                    whole
+                }
+            }
+        } else {
+            packet
+        };
+        let broadcast = self.is_broadcast(packet.header.dst);
+        if let IpBody::Icmp(IcmpRepr::EchoRequest { ident, seq_no, data }) = &packet.body {
+            if broadcast {
+                return; // RFC 1122 §3.2.2.6: may be ignored; Linux ignores by default.
+            }
+            let header = Ipv4Repr {
+                src: packet.header.dst,
+                dst: packet.header.src,
+                ttl: DEFAULT_TTL,
+                ident: self.take_ident(),
+                dont_frag: false,
+                ..packet.header
+            };
+            let reply = Ipv4Packet::new(
+                header,
+                IpBody::Icmp(IcmpRepr::EchoReply {
+                    ident: *ident,
+                    seq_no: *seq_no,
+                    data: data.clone(),
+                }),
+            );
+            self.output(now, reply, out);
+            return;
+        }
+        for idx in 0..self.apps.len() {
+            let mut io = AppIo::default();
+            let taken = self.apps[idx].on_packet(now, &packet, &mut io);
+            self.app_io(now, idx, io, out);
+            if taken {
+                return;
+            }
+        }
+        let code = match packet.body {
+            IpBody::Udp { .. } => UnreachableCode::Port,
+            IpBody::Raw(_) => UnreachableCode::Protocol,
+            IpBody::Icmp(_) => {
+                out.drop(iface, || Dropped::Packet(packet.clone()), DropReason::NoListener);
+                return;
+            }
+        };
+        out.drop(iface, || Dropped::Packet(packet.clone()), DropReason::NoListener);
+        let icmp = IcmpRepr::DstUnreachable {
+            code,
+            next_hop_mtu: 0,
+            original: packet.quote(),
+        };
+        self.icmp_error(now, &packet, icmp, out);
+    }
+
+    fn forward(&mut self, now: SimTime, from: IfaceId, mut packet: Ipv4Packet, out: &mut NodeOutput) {
+        // RFC 1812 §5.3.1: decrement TTL; if it reaches zero, drop and report.
+        if packet.header.ttl <= 1 {
+            out.drop(Some(from), || Dropped::Packet(packet.clone()), DropReason::TtlExceeded);
+            let icmp = IcmpRepr::TimeExceeded {
+                code: 0,
+                original: packet.quote(),
+            };
+            self.icmp_error(now, &packet, icmp, out);
+            return;
+        }
+        packet.header.ttl -= 1;
+        let Some(nh) = self.routes.lookup(packet.header.dst) else {
+            out.drop(Some(from), || Dropped::Packet(packet.clone()), DropReason::NoRoute);
+            let icmp = IcmpRepr::DstUnreachable {
+                code: UnreachableCode::Net,
+                next_hop_mtu: 0,
+                original: packet.quote(),
+            };
+            self.icmp_error(now, &packet, icmp, out);
+            return;
+        };
+        out.note(Detail::Packets, || Note::Forward {
+            from,
+            to: nh.iface,
+            packet: packet.clone(),
+        });
+        self.transmit(now, nh, packet, Some(from), out);
+    }
+
+    /// Sends a datagram this node originates.
+    fn output(&mut self, now: SimTime, packet: Ipv4Packet, out: &mut NodeOutput) {
+        if self.is_local(packet.header.dst) {
+            self.deliver(now, None, packet, out);
+            return;
+        }
+        match self.routes.lookup(packet.header.dst) {
+            Some(nh) => self.transmit(now, nh, packet, None, out),
+            None => out.drop(None, || Dropped::Packet(packet.clone()), DropReason::NoRoute),
+        }
+    }
+
+    /// MTU check, fragmentation, next-hop resolution.
+    fn transmit(&mut self, now: SimTime, nh: NextHop, packet: Ipv4Packet, from: Option<IfaceId>, out: &mut NodeOutput) {
+        let mtu = self.iface(nh.iface).mtu;
+        if packet.len() > mtu as usize {
+            if packet.header.dont_frag {
+                // RFC 1191 §4: report the next-hop MTU.
+                out.drop(Some(nh.iface), || Dropped::Packet(packet.clone()), DropReason::FragmentationNeeded { mtu });
+                let icmp = IcmpRepr::DstUnreachable {
+                    code: UnreachableCode::FragNeeded,
+                    next_hop_mtu: mtu.min(u32::from(u16::MAX)) as u16,
+                    original: packet.quote(),
+                };
+                self.icmp_error(now, &packet, icmp, out);
+                return;
+            }
+            let pieces = fragment(&packet, mtu);
+            out.note(Detail::Packets, || Note::Fragment {
+                iface: nh.iface,
+                packet: packet.clone(),
+                sizes: pieces.iter().map(|p| usize::from(p.header.payload_len)).collect(),
+                mtu,
+            });
+            for p in pieces {
+                self.resolve_and_send(now, nh, p, from, out);
+            }
+        } else {
+            self.resolve_and_send(now, nh, packet, from, out);
+        }
+    }
+
+    fn resolve_and_send(&mut self, now: SimTime, nh: NextHop, packet: Ipv4Packet, from: Option<IfaceId>, out: &mut NodeOutput) {
+        let me = self.iface(nh.iface).mac;
+        if self.is_broadcast(packet.header.dst) || self.is_broadcast(nh.addr) {
+            out.frames.push((nh.iface, ip_frame(me, MacAddr::BROADCAST, packet)));
+            return;
+        }
+        if let Some(mac) = self.arp.get(now, nh.addr) {
+            out.frames.push((nh.iface, ip_frame(me, mac, packet)));
+            return;
+        }
+        match self.arp.resolve(now, nh.iface, nh.addr, Waiting { packet, from }) {
+            Lookup::Queued { request } => {
+                if let Some(r) = request {
+                    self.arp_action(now, r, out);
+                }
+            }
+            Lookup::QueueFull(w) => {
+                out.drop(Some(nh.iface), || Dropped::Packet(w.packet.clone()), DropReason::ArpQueueFull);
+            }
+        }
+    }
+
+    /// Sends an ICMP error about `original` back to its source, unless RFC
+    /// 1812 §4.3.2.7 forbids it.
+    fn icmp_error(&mut self, now: SimTime, original: &Ipv4Packet, icmp: IcmpRepr, out: &mut NodeOutput) {
+        let h = &original.header;
+        if is_icmp_error(original)
+            || h.frag_offset != 0
+            || h.src.is_unspecified()
+            || self.is_broadcast(h.src)
+            || self.is_broadcast(h.dst)
+        {
+            return;
+        }
+        let src = if self.is_local(h.src) {
+            h.src
+        } else {
+            match self.routes.lookup(h.src).and_then(|nh| self.iface(nh.iface).addr) {
+                Some(a) => a.addr,
+                None => return,
+            }
+        };
+        let header = Ipv4Repr {
+            src,
+            dst: h.src,
+            protocol: IpProtocol::Icmp,
+            ttl: DEFAULT_TTL,
+            tos: 0,
+            ident: self.take_ident(),
+            dont_frag: false,
+            more_frags: false,
+            frag_offset: 0,
+            payload_len: 0,
+        };
+        self.output(now, Ipv4Packet::new(header, IpBody::Icmp(icmp)), out);
+    }
+}
+
+fn arp_frame(src: MacAddr, dst: MacAddr, arp: ArpRepr) -> Frame {
+    Frame {
+        eth: EthernetRepr {
+            src,
+            dst,
+            ethertype: EtherType::Arp,
+        },
+        body: FrameBody::Arp(arp),
+    }
+}
+
+fn ip_frame(src: MacAddr, dst: MacAddr, packet: Ipv4Packet) -> Frame {
+    Frame {
+        eth: EthernetRepr {
+            src,
+            dst,
+            ethertype: EtherType::Ipv4,
+        },
+        body: FrameBody::Ipv4(packet),
+    }
+}
+
+/// Whether `p` is (the first fragment of) an ICMP error message.
+fn is_icmp_error(p: &Ipv4Packet) -> bool {
+    match &p.body {
+        IpBody::Icmp(i) => i.is_error(),
+        // A first fragment: the ICMP type is the first payload byte.
+        IpBody::Raw(b) => p.header.protocol == IpProtocol::Icmp && b.first().is_some_and(|&t| matches!(t, 3 | 4 | 5 | 11 | 12)),
+        IpBody::Udp { .. } => false,
+    }
+}
