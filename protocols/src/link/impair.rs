@@ -89,7 +89,12 @@ pub struct Impairments {
 #[derive(Debug)]
 pub enum Fate {
     /// The frame is lost on the wire.
-    Lost(DropReason),
+    Lost {
+        /// The frame.
+        frame: Frame,
+        /// Why.
+        reason: DropReason,
+    },
     /// The frame arrives at these times (twice if duplicated).
     Deliver(Vec<(SimTime, Frame)>),
 }
@@ -135,10 +140,13 @@ impl Channel {
     pub fn transmit(&mut self, now: SimTime, frame: Frame, delay: SimDuration) -> Fate {
         self.frames_seen += 1;
         if let Some(rule) = self.matching_rule(now, &frame) {
-            return Fate::Lost(DropReason::DropRule(rule.to_string()));
+            return Fate::Lost {
+                frame,
+                reason: DropReason::DropRule(rule.to_string()),
+            };
         }
         if let Some(reason) = self.random_loss() {
-            return Fate::Lost(reason);
+            return Fate::Lost { frame, reason };
         }
         let frame = if self.bernoulli(self.impair.corrupt) {
             self.corrupt(frame)
@@ -255,7 +263,7 @@ mod tests {
     fn arrivals(c: &mut Channel, n: u64) -> Vec<Option<SimTime>> {
         (0..n)
             .map(|i| match c.transmit(SimTime::from_nanos(i * 1000), frame(), MS) {
-                Fate::Lost(_) => None,
+                Fate::Lost { .. } => None,
                 Fate::Deliver(v) => Some(v[0].0),
             })
             .collect()
@@ -346,7 +354,7 @@ mod tests {
                 assert_ne!(Frame::fcs(bytes), *fcs);
                 assert_eq!(bytes.len(), frame().to_bytes().len());
             }
-            Fate::Lost(r) => panic!("lost: {r}"),
+            Fate::Lost { reason, .. } => panic!("lost: {reason}"),
         }
     }
 }

@@ -58,6 +58,11 @@ impl Direction {
         }
     }
 
+    /// The frame most recently queued.
+    pub fn queue_back(&self) -> Option<&Frame> {
+        self.queue.back()
+    }
+
     /// Whether a frame is being serialized.
     pub fn is_busy(&self) -> bool {
         self.sending.is_some()

@@ -71,6 +71,11 @@ impl DropTail {
         Ok(())
     }
 
+    /// The most recently queued frame.
+    pub fn back(&self) -> Option<&Frame> {
+        self.frames.back()
+    }
+
     /// Removes the head.
     pub fn pop(&mut self) -> Option<Frame> {
         let f = self.frames.pop_front()?;

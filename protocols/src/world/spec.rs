@@ -1,0 +1,332 @@
+//! A plain description of a world, filled in by the scenario loader (or by
+//! hand in Rust), and the builder that turns it into a running [`World`].
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use sim_core::{RngStreams, SimDuration, SimTime};
+
+use super::{NodeState, World};
+use crate::apps::ping::{Ping, PingConfig};
+use crate::apps::traceroute::{Traceroute, TracerouteConfig};
+use crate::link::impair::{Impairments, LossModel};
+use crate::link::{Direction, DropTail, Link, LinkParams, QueueLimit};
+use crate::node::arp::ArpConfig;
+use crate::node::ip::{Iface, IpNode};
+use crate::node::switch::Switch;
+use crate::topology::{IfaceId, IfaceInfo, LinkId, LinkInfo, NodeId, NodeInfo, NodeKind, Topology};
+use crate::trace::{TraceSink, Tracer};
+use crate::wire::{Ipv4Cidr, MacAddr};
+
+/// A whole world.
+#[derive(Clone, Debug, Default)]
+pub struct WorldSpec {
+    /// Master seed.
+    pub seed: u64,
+    /// Run index (repetitions of one experiment).
+    pub run_index: u64,
+    /// Nodes, in order (their ids are their positions).
+    pub nodes: Vec<NodeSpec>,
+    /// Links, in order.
+    pub links: Vec<LinkSpec>,
+    /// Timed actions.
+    pub timeline: Vec<(SimTime, Action)>,
+}
+
+/// One node.
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+    /// Name.
+    pub name: String,
+    /// Host, router or switch.
+    pub kind: NodeKind,
+    /// Interfaces (switch ports have no address).
+    pub ifaces: Vec<IfaceSpec>,
+    /// Static routes.
+    pub routes: Vec<RouteSpec>,
+    /// Default gateway.
+    pub gateway: Option<Ipv4Addr>,
+    /// Answer ARP for addresses routed through another interface (routers).
+    pub proxy_arp: bool,
+    /// ARP tunables.
+    pub arp: ArpConfig,
+    /// Applications.
+    pub apps: Vec<AppSpec>,
+    /// Switch table ageing time.
+    pub mac_ageing: SimDuration,
+}
+
+impl NodeSpec {
+    /// A node of `kind` with defaults everywhere else.
+    pub fn new(name: &str, kind: NodeKind) -> NodeSpec {
+        NodeSpec {
+            name: name.to_string(),
+            kind,
+            ifaces: Vec::new(),
+            routes: Vec::new(),
+            gateway: None,
+            proxy_arp: false,
+            arp: ArpConfig::default(),
+            apps: Vec::new(),
+            mac_ageing: SimDuration::from_secs(300),
+        }
+    }
+}
+
+/// One interface.
+#[derive(Clone, Debug)]
+pub struct IfaceSpec {
+    /// Name (`eth0`).
+    pub name: String,
+    /// Address and prefix.
+    pub addr: Option<Ipv4Cidr>,
+}
+
+/// A static route.
+#[derive(Clone, Debug)]
+pub struct RouteSpec {
+    /// Destination prefix.
+    pub dest: Ipv4Cidr,
+    /// Gateway; `None` for on-link (then `iface` is required).
+    pub via: Option<Ipv4Addr>,
+    /// Egress interface name.
+    pub iface: Option<String>,
+}
+
+/// An application.
+#[derive(Clone, Debug)]
+pub enum AppSpec {
+    /// ICMP echo (the `ident` field is assigned by the builder).
+    Ping(PingConfig),
+    /// UDP traceroute (the `src_port` field is assigned by the builder).
+    Traceroute(TracerouteConfig),
+}
+
+/// One link.
+#[derive(Clone, Debug)]
+pub struct LinkSpec {
+    /// Name.
+    pub name: String,
+    /// Endpoint a: (node index, interface index within the node).
+    pub a: (usize, usize),
+    /// Endpoint b.
+    pub b: (usize, usize),
+    /// Rate, delay, MTU (both directions).
+    pub params: LinkParams,
+    /// Queue limit of a→b and b→a.
+    pub queue: [QueueLimit; 2],
+    /// Impairments of a→b and b→a.
+    pub impair: [Impairments; 2],
+}
+
+/// A timeline action.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Take a link down.
+    LinkDown(LinkId),
+    /// Bring a link up.
+    LinkUp(LinkId),
+    /// Change link parameters; `None` leaves a value as it is.
+    SetLink {
+        /// Which link.
+        link: LinkId,
+        /// Which directions: `[a→b, b→a]`.
+        dirs: [bool; 2],
+        /// New rate.
+        rate: Option<sim_core::DataRate>,
+        /// New propagation delay.
+        delay: Option<SimDuration>,
+        /// New MTU.
+        mtu: Option<u32>,
+        /// New queue limit.
+        queue: Option<QueueLimit>,
+        /// New loss model (`Some(None)` removes loss).
+        loss: Option<Option<LossModel>>,
+    },
+}
+
+/// Why a spec does not describe a runnable world (the scenario validator
+/// normally catches these first, with file positions).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// A route's gateway is not on any connected subnet.
+    #[error("node {node}: gateway {via} is not inside any of its interface subnets")]
+    UnreachableGateway {
+        /// Node name.
+        node: String,
+        /// The gateway.
+        via: Ipv4Addr,
+    },
+    /// A route names an interface the node does not have, or has none and no gateway.
+    #[error("node {node}: route to {dest} needs a gateway or an existing interface")]
+    BadRoute {
+        /// Node name.
+        node: String,
+        /// The destination.
+        dest: Ipv4Cidr,
+    },
+    /// A link endpoint names a missing node or interface.
+    #[error("link {0}: endpoint does not exist")]
+    BadEndpoint(String),
+}
+
+impl WorldSpec {
+    /// Builds the world, feeding trace events to `sinks`.
+    pub fn build(self, sinks: Vec<Box<dyn TraceSink>>) -> Result<World, SpecError> {
+        let topo = Arc::new(self.topology()?);
+        let streams = RngStreams::new(self.seed, self.run_index);
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        for (n, spec) in self.nodes.iter().enumerate() {
+            let info = &topo.nodes[n];
+            let state = match spec.kind {
+                NodeKind::Switch => NodeState::Switch(Switch::new(info.ifaces.clone(), spec.mac_ageing)),
+                NodeKind::Host | NodeKind::Router => NodeState::Ip(Box::new(build_ip_node(spec, n, &topo)?)),
+            };
+            nodes.push(state);
+        }
+        let links = self
+            .links
+            .iter()
+            .enumerate()
+            .map(|(l, spec)| {
+                let info = &topo.links[l];
+                let dir = |d: usize, name: &str| {
+                    Direction::new(
+                        spec.params,
+                        DropTail::new(spec.queue[d]),
+                        spec.impair[d].clone(),
+                        streams.stream(&format!("link:{}:{name}", spec.name)),
+                    )
+                };
+                Link {
+                    name: spec.name.clone(),
+                    ends: info.ends,
+                    up: true,
+                    epoch: 0,
+                    dirs: [dir(0, "a_to_b"), dir(1, "b_to_a")],
+                }
+            })
+            .collect();
+        Ok(World::new(topo, nodes, links, self.timeline, Tracer::new(sinks)))
+    }
+
+    /// Names, ids, MACs and addresses of everything.
+    pub fn topology(&self) -> Result<Topology, SpecError> {
+        let mut topo = Topology::default();
+        for (n, spec) in self.nodes.iter().enumerate() {
+            let mut ids = Vec::new();
+            for i in &spec.ifaces {
+                let id = IfaceId(topo.ifaces.len() as u32);
+                topo.ifaces.push(IfaceInfo {
+                    node: NodeId(n as u32),
+                    name: i.name.clone(),
+                    mac: MacAddr::local(id.0 + 1),
+                    addr: i.addr,
+                    link: None,
+                });
+                ids.push(id);
+            }
+            topo.nodes.push(NodeInfo {
+                name: spec.name.clone(),
+                kind: spec.kind,
+                ifaces: ids,
+            });
+        }
+        for (l, spec) in self.links.iter().enumerate() {
+            let end = |(n, i): (usize, usize)| {
+                topo.nodes
+                    .get(n)
+                    .and_then(|node| node.ifaces.get(i))
+                    .copied()
+                    .ok_or_else(|| SpecError::BadEndpoint(spec.name.clone()))
+            };
+            let ends = [end(spec.a)?, end(spec.b)?];
+            for e in ends {
+                topo.ifaces[e.0 as usize].link = Some(LinkId(l as u32));
+            }
+            topo.links.push(LinkInfo {
+                name: spec.name.clone(),
+                ends,
+                rate: spec.params.rate,
+                delay: spec.params.delay,
+                mtu: spec.params.mtu,
+            });
+        }
+        Ok(topo)
+    }
+}
+
+fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology) -> Result<IpNode, SpecError> {
+    let info = &topo.nodes[n];
+    let ifaces = info
+        .ifaces
+        .iter()
+        .map(|&id| {
+            let i = topo.iface(id);
+            let mtu = i.link.map_or(1500, |l| topo.links[l.0 as usize].mtu);
+            Iface {
+                id,
+                mac: i.mac,
+                addr: i.addr,
+                mtu,
+            }
+        })
+        .collect();
+    let mut node = IpNode::new(NodeId(n as u32), spec.kind == NodeKind::Router, ifaces, spec.arp);
+    node.proxy_arp = spec.proxy_arp;
+    let bad_via = |via| SpecError::UnreachableGateway {
+        node: spec.name.clone(),
+        via,
+    };
+    for r in &spec.routes {
+        match (r.via, &r.iface) {
+            (Some(via), _) => {
+                if !node.routes.add_via(r.dest, via) {
+                    return Err(bad_via(via));
+                }
+            }
+            (None, Some(name)) => {
+                let iface = info
+                    .ifaces
+                    .iter()
+                    .copied()
+                    .find(|&i| topo.iface(i).name == *name)
+                    .ok_or_else(|| SpecError::BadRoute {
+                        node: spec.name.clone(),
+                        dest: r.dest,
+                    })?;
+                node.routes.add(crate::node::routing::Route {
+                    dest: r.dest,
+                    via: None,
+                    iface,
+                    kind: crate::node::routing::RouteKind::Static,
+                });
+            }
+            (None, None) => {
+                return Err(SpecError::BadRoute {
+                    node: spec.name.clone(),
+                    dest: r.dest,
+                });
+            }
+        }
+    }
+    if let Some(gw) = spec.gateway {
+        let default = Ipv4Cidr::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid");
+        if !node.routes.add_via(default, gw) {
+            return Err(bad_via(gw));
+        }
+    }
+    for (k, app) in spec.apps.iter().enumerate() {
+        match app {
+            AppSpec::Ping(cfg) => node.add_app(Box::new(Ping::new(PingConfig {
+                ident: k as u16 + 1,
+                ..cfg.clone()
+            }))),
+            AppSpec::Traceroute(cfg) => node.add_app(Box::new(Traceroute::new(TracerouteConfig {
+                src_port: 33000 + k as u16,
+                ..cfg.clone()
+            }))),
+        }
+    }
+    Ok(node)
+}

@@ -1,0 +1,176 @@
+//! End-to-end runs of hand-built worlds: what a user of the library sees.
+
+use std::cell::RefCell;
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+
+use protocols::apps::AppStats;
+use protocols::apps::ping::PingConfig;
+use protocols::link::impair::{DropRule, Impairments};
+use protocols::link::{LinkParams, QueueLimit};
+use protocols::topology::NodeKind;
+use protocols::trace::{Detail, Event, TraceSink};
+use protocols::world::{Action, AppSpec, IfaceSpec, LinkSpec, NodeSpec, RunReport, WorldSpec};
+use protocols::topology::LinkId;
+use sim_core::{DataRate, RunLimits, SimDuration, SimTime};
+
+/// Collects a one-line description of every event.
+struct Lines(Rc<RefCell<Vec<String>>>);
+
+impl TraceSink for Lines {
+    fn detail(&self) -> Detail {
+        Detail::Packets
+    }
+    fn record(&mut self, time: SimTime, event: &Event<'_>) {
+        let s = match event {
+            Event::Tx { iface, frame } => format!("{time} tx {} {frame}", iface.0),
+            Event::Rx { iface, frame } => format!("{time} rx {} {frame}", iface.0),
+            Event::Drop { reason, .. } => format!("{time} drop {reason}"),
+            Event::Forward { packet, .. } => format!("{time} fwd {packet}"),
+            Event::App { text, .. } => format!("{time} app {text}"),
+            Event::Fragment { sizes, .. } => format!("{time} frag {sizes:?}"),
+            Event::Reassembled { fragments, .. } => format!("{time} reasm {fragments}"),
+            other => format!("{time} {other:?}"),
+        };
+        self.0.borrow_mut().push(s);
+    }
+}
+
+fn cidr(s: &str) -> Option<protocols::wire::Ipv4Cidr> {
+    Some(s.parse().unwrap())
+}
+
+fn iface(name: &str, addr: &str) -> IfaceSpec {
+    IfaceSpec { name: name.into(), addr: cidr(addr) }
+}
+
+fn link(name: &str, a: (usize, usize), b: (usize, usize), mtu: u32) -> LinkSpec {
+    LinkSpec {
+        name: name.into(),
+        a,
+        b,
+        params: LinkParams {
+            rate: DataRate::from_bps(100_000_000),
+            delay: SimDuration::from_millis(1),
+            mtu,
+        },
+        queue: [QueueLimit::Packets(100); 2],
+        impair: [Impairments::default(), Impairments::default()],
+    }
+}
+
+fn ping(dst: &str, count: u32, size: usize) -> AppSpec {
+    AppSpec::Ping(PingConfig {
+        dst: dst.parse().unwrap(),
+        count,
+        interval: SimDuration::from_secs(1),
+        size,
+        start: SimTime::from_nanos(1_000_000_000),
+        ttl: 64,
+        dont_frag: false,
+        timeout: SimDuration::from_secs(1),
+        ident: 0,
+    })
+}
+
+/// h1 (10.0.1.10/24) — r1 — h2 (10.0.2.10/24).
+fn ping_router(count: u32, size: usize, mtu2: u32) -> WorldSpec {
+    let mut h1 = NodeSpec::new("h1", NodeKind::Host);
+    h1.ifaces.push(iface("eth0", "10.0.1.10/24"));
+    h1.gateway = Some(Ipv4Addr::new(10, 0, 1, 1));
+    h1.apps.push(ping("10.0.2.10", count, size));
+    let mut r1 = NodeSpec::new("r1", NodeKind::Router);
+    r1.ifaces.push(iface("eth0", "10.0.1.1/24"));
+    r1.ifaces.push(iface("eth1", "10.0.2.1/24"));
+    let mut h2 = NodeSpec::new("h2", NodeKind::Host);
+    h2.ifaces.push(iface("eth0", "10.0.2.10/24"));
+    h2.gateway = Some(Ipv4Addr::new(10, 0, 2, 1));
+    WorldSpec {
+        seed: 1,
+        run_index: 0,
+        nodes: vec![h1, r1, h2],
+        links: vec![link("h1-r1", (0, 0), (1, 0), 1500), link("r1-h2", (1, 1), (2, 0), mtu2)],
+        timeline: vec![],
+    }
+}
+
+fn run(spec: WorldSpec, stop_s: u64) -> (RunReport, Vec<String>) {
+    let lines = Rc::new(RefCell::new(Vec::new()));
+    let world = spec.build(vec![Box::new(Lines(lines.clone()))]).unwrap();
+    let limits = RunLimits { stop_at: SimTime::from_nanos(stop_s * 1_000_000_000), max_events: 1_000_000 };
+    let report = world.run(limits, |_| {}).map_err(|(e, _)| e).unwrap();
+    let lines = lines.borrow().clone();
+    (report, lines)
+}
+
+fn ping_stats(report: &RunReport) -> protocols::apps::ping::PingStats {
+    match &report.apps[0].1 {
+        AppStats::Ping(p) => p.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_ping_crosses_the_router_with_ttl_63() {
+    let (report, lines) = run(ping_router(3, 56, 1500), 10);
+    let p = ping_stats(&report);
+    assert_eq!((p.transmitted, p.received, p.errors), (3, 3, 0));
+    assert_eq!(p.reply_ttls, [63, 63, 63]);
+    // First ping: ARP for the gateway, then for h2 at the router: 4 link crossings
+    // of 1 ms each way plus ARP exchanges; later pings only the 4 crossings.
+    assert!(p.rtts[1] < p.rtts[0]);
+    assert!(p.rtts[1] > SimDuration::from_millis(4));
+    assert!(p.rtts[1] < SimDuration::from_micros(4100));
+    let text = lines.join("\n");
+    assert!(text.contains("ARP, Request who-has 10.0.1.1 tell 10.0.1.10"), "{text}");
+    assert!(text.contains("fwd IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 63"), "{text}");
+    assert!(text.contains("3 packets transmitted, 3 received, 0% packet loss"), "{text}");
+}
+
+#[test]
+fn a_4000_byte_ping_is_fragmented_in_three_and_reassembled() {
+    let (report, lines) = run(ping_router(1, 3972, 1500), 5);
+    assert_eq!(ping_stats(&report).received, 1);
+    let text = lines.join("\n");
+    assert!(text.contains("frag [1480, 1480, 1020]"), "{text}");
+    assert!(text.contains("reasm 3"), "{text}");
+}
+
+#[test]
+fn ttl_expiry_and_link_failure_produce_icmp_errors_and_timeouts() {
+    let mut spec = ping_router(4, 56, 1500);
+    // The r1-h2 link goes down after the first ping and returns after the third.
+    spec.timeline = vec![
+        (SimTime::from_nanos(1_500_000_000), Action::LinkDown(LinkId(1))),
+        (SimTime::from_nanos(3_500_000_000), Action::LinkUp(LinkId(1))),
+    ];
+    let (report, lines) = run(spec, 10);
+    let p = ping_stats(&report);
+    assert_eq!(p.transmitted, 4);
+    assert_eq!(p.received, 2, "{}", lines.join("\n"));
+    assert!(lines.iter().any(|l| l.contains("drop link down")));
+}
+
+#[test]
+fn a_drop_rule_loses_exactly_one_request() {
+    let mut spec = ping_router(3, 56, 1500);
+    spec.links[1].impair[0].rules.push(DropRule::IcmpSeq(2));
+    let (report, lines) = run(spec, 10);
+    let p = ping_stats(&report);
+    assert_eq!((p.transmitted, p.received), (3, 2));
+    assert!(lines.iter().any(|l| l.contains("no answer yet for icmp_seq=2")));
+    assert!(lines.iter().any(|l| l.contains("drop drop rule IcmpSeq(2)")));
+}
+
+#[test]
+fn df_over_a_small_mtu_reports_frag_needed() {
+    let mut spec = ping_router(1, 1400, 1000);
+    if let AppSpec::Ping(p) = &mut spec.nodes[0].apps[0] {
+        p.dont_frag = true;
+    }
+    let (report, lines) = run(spec, 5);
+    let p = ping_stats(&report);
+    assert_eq!((p.received, p.errors), (0, 1));
+    assert!(lines.iter().any(|l| l.contains("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1000)")), "{}", lines.join("\n"));
+}
+
