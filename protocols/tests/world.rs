@@ -41,7 +41,7 @@ fn cidr(s: &str) -> Option<protocols::wire::Ipv4Cidr> {
 }
 
 fn iface(name: &str, addr: &str) -> IfaceSpec {
-    IfaceSpec { name: name.into(), addr: cidr(addr) }
+    IfaceSpec { name: name.into(), addr: cidr(addr), mtu: None }
 }
 
 fn link(name: &str, a: (usize, usize), b: (usize, usize), mtu: u32) -> LinkSpec {

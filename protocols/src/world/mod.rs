@@ -12,7 +12,7 @@ use std::sync::Arc;
 use sim_core::{EventKey, Model, Progress, RunError, RunLimits, RunStats, Scheduler, SimTime, Simulator};
 
 use crate::apps::AppStats;
-use crate::link::Link;
+use crate::link::{Link, QueueLimit};
 use crate::link::impair::Fate;
 use crate::node::ip::IpNode;
 use crate::node::switch::Switch;
@@ -20,7 +20,7 @@ use crate::node::{Dropped as OwnedDropped, NodeOutput, Note};
 use crate::packet::{Frame, FrameBody};
 use crate::topology::{IfaceId, NodeId, Topology};
 use crate::trace::{Detail, DropReason, Dropped, Event, LinkChange, TraceSink, Tracer};
-pub use spec::{Action, AppSpec, IfaceSpec, LinkSpec, NodeSpec, RouteSpec, SpecError, WorldSpec};
+pub use spec::{Action, AppSpec, IfaceSpec, ImpairChange, LinkSpec, NodeSpec, RouteSpec, SpecError, WorldSpec};
 
 /// The events of a run. Small and plain: frames live in an arena.
 #[derive(Clone, Copy, Debug)]
@@ -473,7 +473,7 @@ impl World {
                 delay,
                 mtu,
                 queue,
-                loss,
+                impair,
             } => {
                 let l = &mut self.links[link.0 as usize];
                 let mut what = Vec::new();
@@ -494,9 +494,8 @@ impl World {
                     if let Some(q) = queue {
                         dir.queue.set_limit(q);
                     }
-                    if let Some(lm) = &loss {
-                        let mut imp = dir.channel.impair.clone();
-                        imp.loss = lm.clone();
+                    if !impair.is_empty() {
+                        let imp = impair.apply(&dir.channel.impair);
                         dir.channel.set(imp);
                     }
                 }
@@ -519,11 +518,12 @@ impl World {
                     }
                 }
                 if let Some(q) = queue {
-                    what.push(format!("queue {q:?}"));
+                    what.push(match q {
+                        QueueLimit::Packets(n) => format!("queue {n} packets"),
+                        QueueLimit::Bytes(b) => format!("queue {b} bytes"),
+                    });
                 }
-                if let Some(lm) = &loss {
-                    what.push(format!("loss {lm:?}"));
-                }
+                what.extend(impair.describe());
                 let scope = match dirs {
                     [true, true] => String::new(),
                     [true, false] => " (a->b)".into(),

@@ -9,7 +9,7 @@ use sim_core::{RngStreams, SimDuration, SimTime};
 use super::{NodeState, World};
 use crate::apps::ping::{Ping, PingConfig};
 use crate::apps::traceroute::{Traceroute, TracerouteConfig};
-use crate::link::impair::{Impairments, LossModel};
+use crate::link::impair::{DropRule, Impairments, LossModel};
 use crate::link::{Direction, DropTail, Link, LinkParams, QueueLimit};
 use crate::node::arp::ArpConfig;
 use crate::node::ip::{Iface, IpNode};
@@ -80,6 +80,8 @@ pub struct IfaceSpec {
     pub name: String,
     /// Address and prefix.
     pub addr: Option<Ipv4Cidr>,
+    /// IP MTU, overriding the link's.
+    pub mtu: Option<u32>,
 }
 
 /// A static route.
@@ -138,11 +140,88 @@ pub enum Action {
         delay: Option<SimDuration>,
         /// New MTU.
         mtu: Option<u32>,
-        /// New queue limit.
+        /// New queue limit (frames already queued stay).
         queue: Option<QueueLimit>,
-        /// New loss model (`Some(None)` removes loss).
-        loss: Option<Option<LossModel>>,
+        /// Impairment changes.
+        impair: ImpairChange,
     },
+}
+
+/// Changes to a direction's impairments; `None` keeps the current value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImpairChange {
+    /// New loss model (`Some(None)` removes loss).
+    pub loss: Option<Option<LossModel>>,
+    /// New drop rules (their counters restart).
+    pub rules: Option<Vec<DropRule>>,
+    /// New jitter.
+    pub jitter: Option<SimDuration>,
+    /// New duplication probability.
+    pub duplicate: Option<f64>,
+    /// New corruption probability.
+    pub corrupt: Option<f64>,
+    /// New reordering probability.
+    pub reorder: Option<f64>,
+}
+
+impl ImpairChange {
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        *self == ImpairChange::default()
+    }
+
+    /// `imp` with the changes applied.
+    pub fn apply(&self, imp: &Impairments) -> Impairments {
+        let mut imp = imp.clone();
+        if let Some(l) = &self.loss {
+            imp.loss = l.clone();
+        }
+        if let Some(r) = &self.rules {
+            imp.rules = r.clone();
+        }
+        if let Some(j) = self.jitter {
+            imp.jitter = j;
+        }
+        if let Some(p) = self.duplicate {
+            imp.duplicate = p;
+        }
+        if let Some(p) = self.corrupt {
+            imp.corrupt = p;
+        }
+        if let Some(p) = self.reorder {
+            imp.reorder = p;
+        }
+        imp
+    }
+
+    /// A short description for the trace.
+    pub fn describe(&self) -> Vec<String> {
+        let mut what = Vec::new();
+        if let Some(l) = &self.loss {
+            what.push(match l {
+                None => "no loss".to_string(),
+                Some(LossModel::Bernoulli { p }) => format!("loss {p}"),
+                Some(m) => format!("loss {m:?}"),
+            });
+        }
+        if let Some(r) = &self.rules {
+            let rules: Vec<String> = r.iter().map(|r| r.to_string()).collect();
+            what.push(format!("drop rules [{}]", rules.join(", ")));
+        }
+        if let Some(j) = self.jitter {
+            what.push(format!("jitter {j}"));
+        }
+        if let Some(p) = self.duplicate {
+            what.push(format!("duplicate {p}"));
+        }
+        if let Some(p) = self.corrupt {
+            what.push(format!("corrupt {p}"));
+        }
+        if let Some(p) = self.reorder {
+            what.push(format!("reorder {p}"));
+        }
+        what
+    }
 }
 
 /// Why a spec does not describe a runnable world (the scenario validator
@@ -261,9 +340,11 @@ fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology) -> Result<IpNode, S
     let ifaces = info
         .ifaces
         .iter()
-        .map(|&id| {
+        .zip(&spec.ifaces)
+        .map(|(&id, ispec)| {
             let i = topo.iface(id);
-            let mtu = i.link.map_or(1500, |l| topo.links[l.0 as usize].mtu);
+            let link_mtu = i.link.map_or(1500, |l| topo.links[l.0 as usize].mtu);
+            let mtu = ispec.mtu.unwrap_or(link_mtu);
             Iface {
                 id,
                 mac: i.mac,
