@@ -1,0 +1,43 @@
+//! # reports
+//!
+//! Consumers of netsim's trace stream ([`protocols::trace`]). Each output is a
+//! [`TraceSink`](protocols::trace::TraceSink) that streams to disk as events
+//! arrive and publishes its files atomically ([`AtomicFile`]) when the run
+//! finishes:
+//!
+//! | file                 | sink            | what                                   |
+//! |----------------------|-----------------|----------------------------------------|
+//! | `trace.txt`          | [`TextSink`]    | one aligned, tcpdump-like line per event |
+//! | `events.jsonl`       | [`JsonlSink`]   | one JSON object per event              |
+//! | `<node>-<iface>.pcap`| [`PcapSink`]    | frames per interface, for Wireshark    |
+//! | `captures.json`      | [`PcapSink`]    | manifest of the pcap files             |
+//!
+//! Every output records the run's [`Provenance`]. [`make_sinks`] builds the set
+//! an [`OutputConfig`] asks for, including the terminal echo.
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate self as reports;
+
+pub mod atomic;
+mod budget;
+pub mod destination;
+pub mod format;
+pub mod jsonl;
+pub mod outputs;
+pub mod pcap;
+pub mod provenance;
+pub mod text;
+
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_support;
+
+pub use atomic::AtomicFile;
+pub use destination::Destination;
+pub use format::{LineFormat, format_event};
+pub use jsonl::{JsonlSink, event_json};
+pub use outputs::{CaptureFilter, EVENTS_FILE, OutputConfig, TRACE_FILE, make_sinks};
+pub use pcap::{CAPTURE_MANIFEST, CaptureEntry, CaptureManifest, MAX_SNAPLEN, PcapSink};
+pub use provenance::Provenance;
+pub use text::TextSink;

@@ -1,0 +1,145 @@
+//! Assembling a run's sinks from its output settings.
+
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use protocols::topology::{IfaceId, Topology};
+use protocols::trace::{Detail, TraceSink};
+
+use crate::atomic::AtomicFile;
+use crate::jsonl::JsonlSink;
+use crate::pcap::PcapSink;
+use crate::provenance::Provenance;
+use crate::text::TextSink;
+
+/// The text trace's file name.
+pub const TRACE_FILE: &str = "trace.txt";
+/// The JSON Lines event log's file name.
+pub const EVENTS_FILE: &str = "events.jsonl";
+
+/// Which interfaces get a pcap file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CaptureFilter {
+    /// Every interface of every node (switch ports included).
+    #[default]
+    All,
+    /// None: no pcap files, no manifest.
+    Off,
+    /// These interfaces.
+    Ifaces(Vec<IfaceId>),
+}
+
+impl CaptureFilter {
+    /// The interfaces of `topo` this filter captures, in id order, without duplicates.
+    pub fn resolve(&self, topo: &Topology) -> Vec<IfaceId> {
+        match self {
+            CaptureFilter::All => (0..topo.ifaces.len() as u32).map(IfaceId).collect(),
+            CaptureFilter::Off => Vec::new(),
+            CaptureFilter::Ifaces(list) => {
+                let mut v = list.clone();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+        }
+    }
+}
+
+/// What a run writes, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputConfig {
+    /// The output directory (created if missing).
+    pub dir: PathBuf,
+    /// Write `trace.txt`.
+    pub trace: bool,
+    /// Write `events.jsonl`.
+    pub events: bool,
+    /// Which interfaces to capture to pcap.
+    pub capture: CaptureFilter,
+    /// Bytes kept of each captured frame (0 = [`crate::pcap::MAX_SNAPLEN`]).
+    pub snaplen: u32,
+    /// Frames written per pcap file at most (0 = unlimited).
+    pub capture_limit: u64,
+    /// Events written to `trace.txt` and `events.jsonl` at most (0 = unlimited).
+    pub trace_limit: u64,
+    /// Trace lines echoed to the terminal at most (0 = print nothing).
+    pub print_limit: u64,
+    /// How much the trace, the event log and the echo show.
+    pub detail: Detail,
+}
+
+impl OutputConfig {
+    /// Defaults, writing to `dir`: trace and events on, every interface
+    /// captured with a 65535-byte snap length and no frame limit, no trace
+    /// limit, nothing echoed, [`Detail::Packets`].
+    pub fn new(dir: impl Into<PathBuf>) -> OutputConfig {
+        OutputConfig {
+            dir: dir.into(),
+            trace: true,
+            events: true,
+            capture: CaptureFilter::All,
+            snaplen: 65_535,
+            capture_limit: 0,
+            trace_limit: 0,
+            print_limit: 0,
+            detail: Detail::Packets,
+        }
+    }
+}
+
+/// The sinks `cfg` asks for, in this order: text trace, event log, pcap
+/// captures, terminal echo (standard output). Creates `cfg.dir`; the files
+/// appear there only when each sink's `finish` commits them.
+///
+/// # Errors
+/// The directory or a temporary file cannot be created, or the capture filter
+/// names an interface `topo` does not have.
+pub fn make_sinks(
+    cfg: &OutputConfig,
+    topo: Arc<Topology>,
+    prov: &Provenance,
+) -> io::Result<Vec<Box<dyn TraceSink>>> {
+    fs::create_dir_all(&cfg.dir)?;
+    let mut sinks: Vec<Box<dyn TraceSink>> = Vec::new();
+    if cfg.trace {
+        let out = AtomicFile::create(&cfg.dir, TRACE_FILE)?;
+        let mut sink = TextSink::file(out, topo.clone(), cfg.detail, cfg.trace_limit);
+        sink.write_header(prov)?;
+        sinks.push(Box::new(sink));
+    }
+    if cfg.events {
+        let out = AtomicFile::create(&cfg.dir, EVENTS_FILE)?;
+        sinks.push(Box::new(JsonlSink::new(
+            out,
+            topo.clone(),
+            cfg.detail,
+            cfg.trace_limit,
+            prov,
+        )?));
+    }
+    let ifaces = cfg.capture.resolve(&topo);
+    if !ifaces.is_empty() {
+        let sink = PcapSink::new(
+            &cfg.dir,
+            topo.clone(),
+            &ifaces,
+            cfg.snaplen,
+            cfg.capture_limit,
+            prov,
+        )?;
+        sinks.push(Box::new(sink));
+    }
+    if cfg.print_limit > 0 {
+        let full_trace = cfg.trace.then(|| cfg.dir.join(TRACE_FILE));
+        sinks.push(Box::new(TextSink::echo(
+            io::stdout(),
+            topo,
+            cfg.detail,
+            cfg.print_limit,
+            full_trace,
+        )));
+    }
+    Ok(sinks)
+}
