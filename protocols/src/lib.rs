@@ -17,5 +17,5 @@ pub mod node;
 pub mod packet;
 pub mod topology;
 pub mod trace;
-pub mod world;
 pub mod wire;
+pub mod world;

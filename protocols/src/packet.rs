@@ -354,7 +354,11 @@ mod tests {
     fn ping_frame_is_98_bytes_and_round_trips() {
         let f = echo_frame();
         let bytes = f.to_bytes();
-        assert_eq!(bytes.len(), 98, "14 Ethernet + 20 IP + 8 ICMP + 56 data, like ping");
+        assert_eq!(
+            bytes.len(),
+            98,
+            "14 Ethernet + 20 IP + 8 ICMP + 56 data, like ping"
+        );
         assert_eq!(f.wire_len(), 102);
         assert_eq!(Frame::parse(&bytes).unwrap(), f);
         assert_eq!(

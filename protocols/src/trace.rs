@@ -312,7 +312,9 @@ impl Event<'_> {
             | Event::Arp { node, .. }
             | Event::MacLearned { node, .. }
             | Event::App { node, .. } => Some(*node),
-            Event::Tx { .. } | Event::Rx { .. } | Event::Enqueue { .. } | Event::Link { .. } => None,
+            Event::Tx { .. } | Event::Rx { .. } | Event::Enqueue { .. } | Event::Link { .. } => {
+                None
+            }
         }
     }
 }

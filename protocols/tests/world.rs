@@ -8,10 +8,10 @@ use protocols::apps::AppStats;
 use protocols::apps::ping::PingConfig;
 use protocols::link::impair::{DropRule, Impairments};
 use protocols::link::{LinkParams, QueueLimit};
+use protocols::topology::LinkId;
 use protocols::topology::NodeKind;
 use protocols::trace::{Detail, Event, TraceSink};
 use protocols::world::{Action, AppSpec, IfaceSpec, LinkSpec, NodeSpec, RunReport, WorldSpec};
-use protocols::topology::LinkId;
 use sim_core::{DataRate, RunLimits, SimDuration, SimTime};
 
 /// Collects a one-line description of every event.
@@ -41,7 +41,11 @@ fn cidr(s: &str) -> Option<protocols::wire::Ipv4Cidr> {
 }
 
 fn iface(name: &str, addr: &str) -> IfaceSpec {
-    IfaceSpec { name: name.into(), addr: cidr(addr), mtu: None }
+    IfaceSpec {
+        name: name.into(),
+        addr: cidr(addr),
+        mtu: None,
+    }
 }
 
 fn link(name: &str, a: (usize, usize), b: (usize, usize), mtu: u32) -> LinkSpec {
@@ -89,7 +93,10 @@ fn ping_router(count: u32, size: usize, mtu2: u32) -> WorldSpec {
         seed: 1,
         run_index: 0,
         nodes: vec![h1, r1, h2],
-        links: vec![link("h1-r1", (0, 0), (1, 0), 1500), link("r1-h2", (1, 1), (2, 0), mtu2)],
+        links: vec![
+            link("h1-r1", (0, 0), (1, 0), 1500),
+            link("r1-h2", (1, 1), (2, 0), mtu2),
+        ],
         timeline: vec![],
     }
 }
@@ -97,7 +104,10 @@ fn ping_router(count: u32, size: usize, mtu2: u32) -> WorldSpec {
 fn run(spec: WorldSpec, stop_s: u64) -> (RunReport, Vec<String>) {
     let lines = Rc::new(RefCell::new(Vec::new()));
     let world = spec.build(vec![Box::new(Lines(lines.clone()))]).unwrap();
-    let limits = RunLimits { stop_at: SimTime::from_nanos(stop_s * 1_000_000_000), max_events: 1_000_000 };
+    let limits = RunLimits {
+        stop_at: SimTime::from_nanos(stop_s * 1_000_000_000),
+        max_events: 1_000_000,
+    };
     let report = world.run(limits, |_| {}).map_err(|(e, _)| e).unwrap();
     let lines = lines.borrow().clone();
     (report, lines)
@@ -122,9 +132,20 @@ fn a_ping_crosses_the_router_with_ttl_63() {
     assert!(p.rtts[1] > SimDuration::from_millis(4));
     assert!(p.rtts[1] < SimDuration::from_micros(4100));
     let text = lines.join("\n");
-    assert!(text.contains("ARP, Request who-has 10.0.1.1 tell 10.0.1.10"), "{text}");
-    assert!(text.contains("fwd IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 63"), "{text}");
-    assert!(text.contains("3 packets transmitted, 3 received, 0% packet loss"), "{text}");
+    assert!(
+        text.contains("ARP, Request who-has 10.0.1.1 tell 10.0.1.10"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "fwd IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 63"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("3 packets transmitted, 3 received, 0% packet loss"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -141,8 +162,14 @@ fn ttl_expiry_and_link_failure_produce_icmp_errors_and_timeouts() {
     let mut spec = ping_router(4, 56, 1500);
     // The r1-h2 link goes down after the first ping and returns after the third.
     spec.timeline = vec![
-        (SimTime::from_nanos(1_500_000_000), Action::LinkDown(LinkId(1))),
-        (SimTime::from_nanos(3_500_000_000), Action::LinkUp(LinkId(1))),
+        (
+            SimTime::from_nanos(1_500_000_000),
+            Action::LinkDown(LinkId(1)),
+        ),
+        (
+            SimTime::from_nanos(3_500_000_000),
+            Action::LinkUp(LinkId(1)),
+        ),
     ];
     let (report, lines) = run(spec, 10);
     let p = ping_stats(&report);
@@ -158,8 +185,16 @@ fn a_drop_rule_loses_exactly_one_request() {
     let (report, lines) = run(spec, 10);
     let p = ping_stats(&report);
     assert_eq!((p.transmitted, p.received), (3, 2));
-    assert!(lines.iter().any(|l| l.contains("no answer yet for icmp_seq=2")));
-    assert!(lines.iter().any(|l| l.contains("drop drop rule IcmpSeq(2)")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("no answer yet for icmp_seq=2"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("drop drop rule IcmpSeq(2)"))
+    );
 }
 
 #[test]
@@ -171,6 +206,11 @@ fn df_over_a_small_mtu_reports_frag_needed() {
     let (report, lines) = run(spec, 5);
     let p = ping_stats(&report);
     assert_eq!((p.received, p.errors), (0, 1));
-    assert!(lines.iter().any(|l| l.contains("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1000)")), "{}", lines.join("\n"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1000)")),
+        "{}",
+        lines.join("\n")
+    );
 }
-

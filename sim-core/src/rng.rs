@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn same_name_same_draws() {
         let s = RngStreams::new(1, 0);
-        assert_eq!(draws(&mut s.stream("link:a")), draws(&mut s.stream("link:a")));
+        assert_eq!(
+            draws(&mut s.stream("link:a")),
+            draws(&mut s.stream("link:a"))
+        );
     }
 
     #[test]

@@ -23,7 +23,9 @@ impl<E> Scheduler<E> {
     /// Schedules `event` after `delay` from now. Never fails.
     pub fn after(&mut self, delay: SimDuration, event: E) -> EventKey {
         let at = self.now().saturating_add(delay);
-        self.queue.schedule(at, event).expect("now + delay is not in the past")
+        self.queue
+            .schedule(at, event)
+            .expect("now + delay is not in the past")
     }
 
     /// Cancels a pending event; returns it if it had not run yet.

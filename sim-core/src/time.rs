@@ -192,7 +192,7 @@ pub(crate) fn scaled_decimal(num: &str, scale: u64) -> Option<u64> {
     let mut unit = scale;
     for d in frac.bytes() {
         let digit = u64::from(d - b'0');
-        if unit % 10 != 0 {
+        if !unit.is_multiple_of(10) {
             if digit != 0 {
                 return None;
             }
@@ -314,25 +314,61 @@ mod tests {
 
     #[test]
     fn parses_units_exactly() {
-        assert_eq!("1.5ms".parse::<SimDuration>().unwrap().as_nanos(), 1_500_000);
+        assert_eq!(
+            "1.5ms".parse::<SimDuration>().unwrap().as_nanos(),
+            1_500_000
+        );
         assert_eq!("100us".parse::<SimDuration>().unwrap().as_nanos(), 100_000);
-        assert_eq!("2s".parse::<SimDuration>().unwrap().as_nanos(), 2_000_000_000);
-        assert_eq!("0.1s".parse::<SimDuration>().unwrap().as_nanos(), 100_000_000);
+        assert_eq!(
+            "2s".parse::<SimDuration>().unwrap().as_nanos(),
+            2_000_000_000
+        );
+        assert_eq!(
+            "0.1s".parse::<SimDuration>().unwrap().as_nanos(),
+            100_000_000
+        );
         assert_eq!("250ns".parse::<SimDuration>().unwrap().as_nanos(), 250);
-        assert_eq!("1min".parse::<SimDuration>().unwrap(), SimDuration::from_secs(60));
-        assert_eq!("2h".parse::<SimDuration>().unwrap(), SimDuration::from_secs(7200));
-        assert_eq!("20 ms".parse::<SimDuration>().unwrap(), SimDuration::from_millis(20));
+        assert_eq!(
+            "1min".parse::<SimDuration>().unwrap(),
+            SimDuration::from_secs(60)
+        );
+        assert_eq!(
+            "2h".parse::<SimDuration>().unwrap(),
+            SimDuration::from_secs(7200)
+        );
+        assert_eq!(
+            "20 ms".parse::<SimDuration>().unwrap(),
+            SimDuration::from_millis(20)
+        );
         assert_eq!("0".parse::<SimDuration>().unwrap(), SimDuration::ZERO);
     }
 
     #[test]
     fn rejects_bad_durations() {
-        assert!(matches!("20".parse::<SimDuration>(), Err(ParseTimeError::MissingUnit(_))));
-        assert!(matches!("20xs".parse::<SimDuration>(), Err(ParseTimeError::UnknownUnit { .. })));
-        assert!(matches!("ms".parse::<SimDuration>(), Err(ParseTimeError::NotANumber(_))));
-        assert!(matches!("0.5ns".parse::<SimDuration>(), Err(ParseTimeError::OutOfRange(_))));
-        assert!(matches!("1.2.3s".parse::<SimDuration>(), Err(ParseTimeError::OutOfRange(_))));
-        assert!(matches!("-1s".parse::<SimDuration>(), Err(ParseTimeError::NotANumber(_))));
+        assert!(matches!(
+            "20".parse::<SimDuration>(),
+            Err(ParseTimeError::MissingUnit(_))
+        ));
+        assert!(matches!(
+            "20xs".parse::<SimDuration>(),
+            Err(ParseTimeError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            "ms".parse::<SimDuration>(),
+            Err(ParseTimeError::NotANumber(_))
+        ));
+        assert!(matches!(
+            "0.5ns".parse::<SimDuration>(),
+            Err(ParseTimeError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            "1.2.3s".parse::<SimDuration>(),
+            Err(ParseTimeError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            "-1s".parse::<SimDuration>(),
+            Err(ParseTimeError::NotANumber(_))
+        ));
     }
 
     #[test]
@@ -340,14 +376,28 @@ mod tests {
         assert_eq!(SimDuration::from_nanos(1_500_000).to_string(), "1.5ms");
         assert_eq!(SimDuration::from_millis(20).to_string(), "20ms");
         assert_eq!(SimDuration::from_secs(3).to_string(), "3s");
-        assert_eq!(SimDuration::from_nanos(1_000_000_001).to_string(), "1.000000001s");
+        assert_eq!(
+            SimDuration::from_nanos(1_000_000_001).to_string(),
+            "1.000000001s"
+        );
         assert_eq!(SimDuration::ZERO.to_string(), "0s");
-        assert_eq!(SimTime::from_nanos(1_000_250_000).to_string(), "1.000250000");
+        assert_eq!(
+            SimTime::from_nanos(1_000_250_000).to_string(),
+            "1.000250000"
+        );
     }
 
     #[test]
     fn print_then_parse_round_trips() {
-        for ns in [1, 999, 1_000, 1_234_567, 20_000_000, 1_000_000_001, u64::MAX / 2] {
+        for ns in [
+            1,
+            999,
+            1_000,
+            1_234_567,
+            20_000_000,
+            1_000_000_001,
+            u64::MAX / 2,
+        ] {
             let d = SimDuration::from_nanos(ns);
             assert_eq!(d.to_string().parse::<SimDuration>().unwrap(), d);
         }
@@ -356,7 +406,10 @@ mod tests {
     #[test]
     fn transmission_time_rounds_up() {
         // 1500 bytes at 100 Mbit/s: 12 000 bits / 1e8 = 120 us exactly.
-        assert_eq!(SimDuration::transmission(1500, 100_000_000), SimDuration::from_micros(120));
+        assert_eq!(
+            SimDuration::transmission(1500, 100_000_000),
+            SimDuration::from_micros(120)
+        );
         // 1 byte at 3 bit/s: 8/3 s = 2.666..s, rounded up to the next ns.
         assert_eq!(SimDuration::transmission(1, 3).as_nanos(), 2_666_666_667);
     }

@@ -134,7 +134,7 @@ impl fmt::Display for DataRate {
             (1_000, "kbps"),
         ];
         for (scale, unit) in units {
-            if self.0 >= scale && self.0 % scale == 0 {
+            if self.0 >= scale && self.0.is_multiple_of(scale) {
                 return f.pad(&format!("{}{unit}", self.0 / scale));
             }
         }
@@ -146,7 +146,7 @@ impl fmt::Display for ByteSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let units = [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
         for (scale, unit) in units {
-            if self.0 >= scale && self.0 % scale == 0 {
+            if self.0 >= scale && self.0.is_multiple_of(scale) {
                 return f.pad(&format!("{}{unit}", self.0 / scale));
             }
         }

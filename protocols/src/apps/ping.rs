@@ -117,7 +117,10 @@ impl Ping {
         });
         self.stats.transmitted += 1;
         self.sent_at.insert(seq, now);
-        self.deadlines.entry(now + self.cfg.timeout).or_default().push(seq);
+        self.deadlines
+            .entry(now + self.cfg.timeout)
+            .or_default()
+            .push(seq);
         self.last_activity = now;
         self.next_send = (self.stats.transmitted < self.cfg.count).then(|| now + self.cfg.interval);
         if self.next_send.is_none() {
@@ -130,7 +133,7 @@ impl Ping {
         let lost = s.transmitted - s.received;
         let loss = if s.transmitted == 0 {
             "0".to_string()
-        } else if lost * 100 % s.transmitted == 0 {
+        } else if (lost * 100).is_multiple_of(s.transmitted) {
             (lost * 100 / s.transmitted).to_string()
         } else {
             let pct = f64::from(lost) * 100.0 / f64::from(s.transmitted);
@@ -141,8 +144,11 @@ impl Ping {
         } else {
             String::new()
         };
-        let elapsed = self.last_activity.saturating_since(self.first_sent.unwrap_or(SimTime::ZERO));
-        io.lines.push(format!("--- {} ping statistics ---", self.cfg.dst));
+        let elapsed = self
+            .last_activity
+            .saturating_since(self.first_sent.unwrap_or(SimTime::ZERO));
+        io.lines
+            .push(format!("--- {} ping statistics ---", self.cfg.dst));
         io.lines.push(format!(
             "{} packets transmitted, {} received,{errors} {loss}% packet loss, time {}ms",
             s.transmitted,
@@ -169,7 +175,9 @@ impl Ping {
 
     fn error_text(icmp: &IcmpRepr) -> Option<String> {
         Some(match icmp {
-            IcmpRepr::DstUnreachable { code, next_hop_mtu, .. } => match code {
+            IcmpRepr::DstUnreachable {
+                code, next_hop_mtu, ..
+            } => match code {
                 UnreachableCode::Net => "Destination Net Unreachable".into(),
                 UnreachableCode::Host => "Destination Host Unreachable".into(),
                 UnreachableCode::Protocol => "Destination Protocol Unreachable".into(),
@@ -191,10 +199,14 @@ impl App for Ping {
     }
 
     fn poll_at(&self) -> Option<SimTime> {
-        [self.next_send, self.deadlines.keys().next().copied(), self.finish_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.next_send,
+            self.deadlines.keys().next().copied(),
+            self.finish_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn on_timer(&mut self, now: SimTime, io: &mut AppIo) {
@@ -223,9 +235,11 @@ impl App for Ping {
             return false;
         };
         match icmp {
-            IcmpRepr::EchoReply { ident, seq_no, data }
-                if *ident == self.cfg.ident && packet.header.src == self.cfg.dst =>
-            {
+            IcmpRepr::EchoReply {
+                ident,
+                seq_no,
+                data,
+            } if *ident == self.cfg.ident && packet.header.src == self.cfg.dst => {
                 let Some(&sent) = self.sent_at.get(seq_no) else {
                     return false;
                 };
@@ -248,7 +262,10 @@ impl App for Ping {
                 }
                 io.lines.push(line);
                 self.last_activity = now;
-                if self.next_send.is_none() && self.answered.len() == self.sent_at.len() && self.finish_at.is_some() {
+                if self.next_send.is_none()
+                    && self.answered.len() == self.sent_at.len()
+                    && self.finish_at.is_some()
+                {
                     // Everything answered: finish now, as ping does after the last reply.
                     self.finish_at = Some(now);
                 }
@@ -262,7 +279,8 @@ impl App for Ping {
                     return false;
                 }
                 let text = Self::error_text(icmp).expect("an error message");
-                io.lines.push(format!("From {} icmp_seq={seq} {text}", packet.header.src));
+                io.lines
+                    .push(format!("From {} icmp_seq={seq} {text}", packet.header.src));
                 self.stats.errors += 1;
                 self.answered.entry(seq).or_insert(false);
                 self.last_activity = now;
@@ -303,7 +321,12 @@ mod tests {
     }
 
     fn reply_to(req: &Outgoing, ttl: u8) -> Ipv4Packet {
-        let IpBody::Icmp(IcmpRepr::EchoRequest { ident, seq_no, data }) = &req.body else {
+        let IpBody::Icmp(IcmpRepr::EchoRequest {
+            ident,
+            seq_no,
+            data,
+        }) = &req.body
+        else {
             panic!()
         };
         let header = Ipv4Repr {
@@ -341,14 +364,17 @@ mod tests {
         assert!(p.on_packet(ms(2006), &reply_to(&req2, 63), &mut io));
         assert_eq!(p.poll_at(), Some(ms(2006)), "all answered: finish now");
         p.on_timer(ms(2006), &mut io);
-        assert_eq!(io.lines, [
-            "PING 10.0.2.10 (10.0.2.10) 56(84) bytes of data.",
-            "64 bytes from 10.0.2.10: icmp_seq=1 ttl=63 time=4.000 ms",
-            "64 bytes from 10.0.2.10: icmp_seq=2 ttl=63 time=6.000 ms",
-            "--- 10.0.2.10 ping statistics ---",
-            "2 packets transmitted, 2 received, 0% packet loss, time 1006ms",
-            "rtt min/avg/max/mdev = 4.000/5.000/6.000/1.000 ms",
-        ]);
+        assert_eq!(
+            io.lines,
+            [
+                "PING 10.0.2.10 (10.0.2.10) 56(84) bytes of data.",
+                "64 bytes from 10.0.2.10: icmp_seq=1 ttl=63 time=4.000 ms",
+                "64 bytes from 10.0.2.10: icmp_seq=2 ttl=63 time=6.000 ms",
+                "--- 10.0.2.10 ping statistics ---",
+                "2 packets transmitted, 2 received, 0% packet loss, time 1006ms",
+                "rtt min/avg/max/mdev = 4.000/5.000/6.000/1.000 ms",
+            ]
+        );
         assert_eq!(p.poll_at(), None);
     }
 
@@ -361,13 +387,16 @@ mod tests {
         }
         assert_eq!(io.send.len(), 3);
         let tail: Vec<&str> = io.lines.iter().map(String::as_str).skip(1).collect();
-        assert_eq!(tail, [
-            "no answer yet for icmp_seq=1",
-            "no answer yet for icmp_seq=2",
-            "no answer yet for icmp_seq=3",
-            "--- 10.0.2.10 ping statistics ---",
-            "3 packets transmitted, 0 received, 100% packet loss, time 2000ms",
-        ]);
+        assert_eq!(
+            tail,
+            [
+                "no answer yet for icmp_seq=1",
+                "no answer yet for icmp_seq=2",
+                "no answer yet for icmp_seq=3",
+                "--- 10.0.2.10 ping statistics ---",
+                "3 packets transmitted, 0 received, 100% packet loss, time 2000ms",
+            ]
+        );
     }
 
     #[test]

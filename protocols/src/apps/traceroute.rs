@@ -87,7 +87,7 @@ impl Traceroute {
             ));
         }
         let hop = self.hop_of(probe);
-        if probe % u32::from(self.cfg.probes) == 0 {
+        if probe.is_multiple_of(u32::from(self.cfg.probes)) {
             self.line = format!("{hop:2} ");
             self.last_addr = None;
             self.stats.hops.push(None);
@@ -172,7 +172,8 @@ impl App for Traceroute {
             IcmpRepr::DstUnreachable {
                 code: UnreachableCode::Port,
                 original,
-            .. } => (original, true),
+                ..
+            } => (original, true),
             IcmpRepr::DstUnreachable { original, .. } => (original, false),
             _ => return false,
         };
@@ -182,7 +183,10 @@ impl App for Traceroute {
         let Some((probe, _)) = self.outstanding else {
             return false;
         };
-        if dst != self.cfg.dst || sport != self.cfg.src_port || dport != BASE_PORT.wrapping_add(probe as u16) {
+        if dst != self.cfg.dst
+            || sport != self.cfg.src_port
+            || dport != BASE_PORT.wrapping_add(probe as u16)
+        {
             return false;
         }
         self.conclude(now, Some((packet.header.src, at_destination)), io);

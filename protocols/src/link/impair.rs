@@ -200,13 +200,18 @@ impl Channel {
                 loss_good,
                 loss_bad,
             } => {
-                let flip = if self.bad_state { p_bad_to_good } else { p_good_to_bad };
+                let flip = if self.bad_state {
+                    p_bad_to_good
+                } else {
+                    p_good_to_bad
+                };
                 if self.bernoulli(flip) {
                     self.bad_state = !self.bad_state;
                 }
                 let p = if self.bad_state { loss_bad } else { loss_good };
                 let bad_state = self.bad_state;
-                self.bernoulli(p).then_some(DropReason::BurstLoss { bad_state })
+                self.bernoulli(p)
+                    .then_some(DropReason::BurstLoss { bad_state })
             }
         }
     }
@@ -262,10 +267,12 @@ mod tests {
 
     fn arrivals(c: &mut Channel, n: u64) -> Vec<Option<SimTime>> {
         (0..n)
-            .map(|i| match c.transmit(SimTime::from_nanos(i * 1000), frame(), MS) {
-                Fate::Lost { .. } => None,
-                Fate::Deliver(v) => Some(v[0].0),
-            })
+            .map(
+                |i| match c.transmit(SimTime::from_nanos(i * 1000), frame(), MS) {
+                    Fate::Lost { .. } => None,
+                    Fate::Deliver(v) => Some(v[0].0),
+                },
+            )
             .collect()
     }
 
@@ -276,15 +283,19 @@ mod tests {
             ..Default::default()
         });
         let got = arrivals(&mut c, 5);
-        assert_eq!(got.iter().map(Option::is_some).collect::<Vec<_>>(), [
-            true, true, false, true, true
-        ]);
+        assert_eq!(
+            got.iter().map(Option::is_some).collect::<Vec<_>>(),
+            [true, true, false, true, true]
+        );
     }
 
     #[test]
     fn clean_channel_delivers_after_the_propagation_delay() {
         let mut c = channel(Impairments::default());
-        assert_eq!(arrivals(&mut c, 1), vec![Some(SimTime::from_nanos(1_000_000))]);
+        assert_eq!(
+            arrivals(&mut c, 1),
+            vec![Some(SimTime::from_nanos(1_000_000))]
+        );
     }
 
     #[test]
@@ -293,8 +304,14 @@ mod tests {
             loss: Some(LossModel::Bernoulli { p: 0.1 }),
             ..Default::default()
         });
-        let lost = arrivals(&mut c, 20_000).iter().filter(|a| a.is_none()).count();
-        assert!((1_800..2_200).contains(&lost), "lost {lost} of 20000 at p=0.1");
+        let lost = arrivals(&mut c, 20_000)
+            .iter()
+            .filter(|a| a.is_none())
+            .count();
+        assert!(
+            (1_800..2_200).contains(&lost),
+            "lost {lost} of 20000 at p=0.1"
+        );
     }
 
     #[test]
@@ -311,7 +328,10 @@ mod tests {
         });
         let got = arrivals(&mut c, 50_000);
         let lost = got.iter().filter(|a| a.is_none()).count();
-        let bursts = got.windows(2).filter(|w| w[0].is_some() && w[1].is_none()).count();
+        let bursts = got
+            .windows(2)
+            .filter(|w| w[0].is_some() && w[1].is_none())
+            .count();
         let mean_burst = lost as f64 / bursts as f64;
         assert!((3_500..5_600).contains(&lost), "lost {lost}");
         assert!((7.0..13.0).contains(&mean_burst), "mean burst {mean_burst}");
@@ -325,7 +345,10 @@ mod tests {
         });
         let got: Vec<SimTime> = arrivals(&mut c, 1000).into_iter().flatten().collect();
         assert!(got.windows(2).all(|w| w[0] <= w[1]));
-        assert!(got.iter().any(|t| t.as_nanos() > 2_000_000), "jitter adds delay");
+        assert!(
+            got.iter().any(|t| t.as_nanos() > 2_000_000),
+            "jitter adds delay"
+        );
     }
 
     #[test]

@@ -73,7 +73,9 @@ impl Direction {
         if !up {
             return Err((frame, DropReason::LinkDown));
         }
-        self.queue.push(frame).map_err(|f| (f, DropReason::QueueFull))
+        self.queue
+            .push(frame)
+            .map_err(|f| (f, DropReason::QueueFull))
     }
 
     /// Starts serializing the head of the queue if the transmitter is idle.
@@ -187,7 +189,10 @@ mod tests {
     #[test]
     fn a_down_link_drops_and_flush_returns_everything() {
         let mut d = direction(QueueLimit::Packets(10));
-        assert_eq!(d.offer(frame(10), false).unwrap_err().1, DropReason::LinkDown);
+        assert_eq!(
+            d.offer(frame(10), false).unwrap_err().1,
+            DropReason::LinkDown
+        );
         d.offer(frame(10), true).unwrap();
         d.offer(frame(10), true).unwrap();
         d.start_next(SimTime::ZERO).unwrap();

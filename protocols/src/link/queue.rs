@@ -126,7 +126,9 @@ mod tests {
         for n in [10, 20, 30] {
             q.push(frame(n)).unwrap();
         }
-        let sizes: Vec<usize> = std::iter::from_fn(|| q.pop()).map(|f| f.payload_len()).collect();
+        let sizes: Vec<usize> = std::iter::from_fn(|| q.pop())
+            .map(|f| f.payload_len())
+            .collect();
         assert_eq!(sizes, [10, 20, 30]);
     }
 }

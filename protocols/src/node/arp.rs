@@ -139,7 +139,13 @@ impl ArpCache {
 
     /// Queues `waiting` until `ip` (not in the cache: check [`ArpCache::get`]
     /// first) is resolved on `iface`.
-    pub fn resolve(&mut self, now: SimTime, iface: IfaceId, ip: Ipv4Addr, waiting: Waiting) -> Lookup {
+    pub fn resolve(
+        &mut self,
+        now: SimTime,
+        iface: IfaceId,
+        ip: Ipv4Addr,
+        waiting: Waiting,
+    ) -> Lookup {
         if let Some(p) = self.pending.get_mut(&ip) {
             if p.queue.len() >= self.config.queue {
                 return Lookup::QueueFull(waiting);
@@ -149,21 +155,35 @@ impl ArpCache {
         }
         let mut queue = VecDeque::new();
         queue.push_back(waiting);
-        self.pending.insert(ip, Pending {
-            iface,
-            attempts: 1,
-            next_retry: now + self.config.retry_interval,
-            queue,
-        });
+        self.pending.insert(
+            ip,
+            Pending {
+                iface,
+                attempts: 1,
+                next_retry: now + self.config.retry_interval,
+                queue,
+            },
+        );
         Lookup::Queued {
-            request: Some(ArpAction::Request { iface, ip, attempt: 1 }),
+            request: Some(ArpAction::Request {
+                iface,
+                ip,
+                attempt: 1,
+            }),
         }
     }
 
     /// Records `ip` is-at `mac` (learned on `iface`). Returns the packets that
     /// were waiting for it, now ready to send.
-    pub fn learn(&mut self, now: SimTime, iface: IfaceId, ip: Ipv4Addr, mac: MacAddr) -> Vec<Waiting> {
-        self.entries.insert(ip, (iface, mac, now + self.config.timeout));
+    pub fn learn(
+        &mut self,
+        now: SimTime,
+        iface: IfaceId,
+        ip: Ipv4Addr,
+        mac: MacAddr,
+    ) -> Vec<Waiting> {
+        self.entries
+            .insert(ip, (iface, mac, now + self.config.timeout));
         self.pending
             .remove(&ip)
             .map(|p| p.queue.into_iter().collect())
@@ -264,11 +284,22 @@ mod tests {
     fn first_packet_triggers_one_request_and_later_ones_wait() {
         let mut c = ArpCache::new(ArpConfig::default());
         let first = c.resolve(s(0), IF0, GW, waiting(1));
-        assert!(matches!(first, Lookup::Queued { request: Some(ArpAction::Request { attempt: 1, .. }) }));
+        assert!(matches!(
+            first,
+            Lookup::Queued {
+                request: Some(ArpAction::Request { attempt: 1, .. })
+            }
+        ));
         let second = c.resolve(s(0), IF0, GW, waiting(2));
         assert!(matches!(second, Lookup::Queued { request: None }));
         let released = c.learn(s(0), IF0, GW, MacAddr::local(9));
-        assert_eq!(released.iter().map(|w| w.packet.header.ident).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            released
+                .iter()
+                .map(|w| w.packet.header.ident)
+                .collect::<Vec<_>>(),
+            [1, 2]
+        );
         assert_eq!(c.get(s(1), GW), Some(MacAddr::local(9)));
     }
 
@@ -288,7 +319,11 @@ mod tests {
             }
         }
         assert_eq!(attempts, [1, 2, 3, 4], "four requests in all");
-        assert_eq!(failed, Some((s(4), 1)), "gives up one interval after the last request");
+        assert_eq!(
+            failed,
+            Some((s(4), 1)),
+            "gives up one interval after the last request"
+        );
     }
 
     #[test]
@@ -299,7 +334,9 @@ mod tests {
         });
         let _ = c.resolve(s(0), IF0, GW, waiting(1));
         let _ = c.resolve(s(0), IF0, GW, waiting(2));
-        assert!(matches!(c.resolve(s(0), IF0, GW, waiting(3)), Lookup::QueueFull(w) if w.packet.header.ident == 3));
+        assert!(
+            matches!(c.resolve(s(0), IF0, GW, waiting(3)), Lookup::QueueFull(w) if w.packet.header.ident == 3)
+        );
     }
 
     #[test]
@@ -308,7 +345,10 @@ mod tests {
         c.learn(s(0), IF0, GW, MacAddr::local(9));
         assert_eq!(c.get(s(59), GW), Some(MacAddr::local(9)));
         assert_eq!(c.poll_at(), Some(s(60)));
-        assert!(matches!(c.on_timer(s(60))[..], [ArpAction::Expired { ip: GW, .. }]));
+        assert!(matches!(
+            c.on_timer(s(60))[..],
+            [ArpAction::Expired { ip: GW, .. }]
+        ));
         assert_eq!(c.get(s(60), GW), None);
         assert!(!c.knows(GW));
     }

@@ -220,11 +220,24 @@ mod tests {
         let frags = fragment(&big_ping(), 1500);
         let shape: Vec<(u16, u16, bool)> = frags
             .iter()
-            .map(|f| (f.header.frag_offset, f.header.payload_len, f.header.more_frags))
+            .map(|f| {
+                (
+                    f.header.frag_offset,
+                    f.header.payload_len,
+                    f.header.more_frags,
+                )
+            })
             .collect();
         // 3980 bytes of payload: 1480 + 1480 + 1020.
-        assert_eq!(shape, [(0, 1480, true), (1480, 1480, true), (2960, 1020, false)]);
-        assert!(frags.iter().all(|f| f.len() <= 1500 && f.header.ident == 42));
+        assert_eq!(
+            shape,
+            [(0, 1480, true), (1480, 1480, true), (2960, 1020, false)]
+        );
+        assert!(
+            frags
+                .iter()
+                .all(|f| f.len() <= 1500 && f.header.ident == 42)
+        );
     }
 
     #[test]
@@ -254,9 +267,18 @@ mod tests {
         let pieces = fragment(&first, 576);
         let shape: Vec<(u16, u16, bool)> = pieces
             .iter()
-            .map(|f| (f.header.frag_offset, f.header.payload_len, f.header.more_frags))
+            .map(|f| {
+                (
+                    f.header.frag_offset,
+                    f.header.payload_len,
+                    f.header.more_frags,
+                )
+            })
             .collect();
-        assert_eq!(shape, [(1480, 552, true), (2032, 552, true), (2584, 376, true)]);
+        assert_eq!(
+            shape,
+            [(1480, 552, true), (2032, 552, true), (2584, 376, true)]
+        );
     }
 
     #[test]
@@ -265,12 +287,18 @@ mod tests {
         let mut r = Reassembler::new(SimDuration::from_secs(30));
         for f in frags.into_iter().take(2) {
             let IpBody::Raw(data) = f.body else { panic!() };
-            assert!(matches!(r.push(SimTime::ZERO, f.header, data), Reassembly::Incomplete));
+            assert!(matches!(
+                r.push(SimTime::ZERO, f.header, data),
+                Reassembly::Incomplete
+            ));
         }
         let deadline = r.poll_at().unwrap();
         assert_eq!(deadline, SimTime::from_nanos(30_000_000_000));
         let expired = r.on_timer(deadline);
         assert_eq!(expired.len(), 1);
-        assert!(expired[0].first.is_some(), "first fragment arrived: ICMP is due");
+        assert!(
+            expired[0].first.is_some(),
+            "first fragment arrived: ICMP is due"
+        );
     }
 }

@@ -29,7 +29,10 @@ use crate::apps::{App, AppIo, AppStats};
 use crate::packet::{Frame, FrameBody, IpBody, Ipv4Packet};
 use crate::topology::{IfaceId, NodeId};
 use crate::trace::{ArpEvent, Detail, DropReason};
-use crate::wire::{ArpOperation, ArpRepr, EtherType, EthernetRepr, IcmpRepr, IpProtocol, Ipv4Cidr, Ipv4Repr, MacAddr, UnreachableCode, WireError};
+use crate::wire::{
+    ArpOperation, ArpRepr, EtherType, EthernetRepr, IcmpRepr, IpProtocol, Ipv4Cidr, Ipv4Repr,
+    MacAddr, UnreachableCode, WireError,
+};
 
 /// The default TTL of datagrams a node originates (Linux `ip_default_ttl`).
 pub const DEFAULT_TTL: u8 = 64;
@@ -114,28 +117,38 @@ impl IpNode {
     }
 
     fn iface(&self, id: IfaceId) -> &Iface {
-        self.ifaces.iter().find(|i| i.id == id).expect("own interface")
+        self.ifaces
+            .iter()
+            .find(|i| i.id == id)
+            .expect("own interface")
     }
 
     fn is_local(&self, ip: Ipv4Addr) -> bool {
-        self.ifaces.iter().any(|i| i.addr.is_some_and(|a| a.addr == ip))
+        self.ifaces
+            .iter()
+            .any(|i| i.addr.is_some_and(|a| a.addr == ip))
     }
 
     fn is_broadcast(&self, ip: Ipv4Addr) -> bool {
         ip == Ipv4Addr::BROADCAST
-            || self
-                .ifaces
-                .iter()
-                .any(|i| i.addr.is_some_and(|a| a.prefix_len < 31 && a.broadcast() == ip))
+            || self.ifaces.iter().any(|i| {
+                i.addr
+                    .is_some_and(|a| a.prefix_len < 31 && a.broadcast() == ip)
+            })
     }
 
     /// When the node next needs [`IpNode::on_timer`].
     pub fn poll_at(&self) -> Option<SimTime> {
         let apps = self.apps.iter().filter_map(|a| a.poll_at()).min();
-        [self.announce_at, self.arp.poll_at(), self.reasm.poll_at(), apps]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.announce_at,
+            self.arp.poll_at(),
+            self.reasm.poll_at(),
+            apps,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Runs everything due at `now`: announcements, ARP retries and expiry,
@@ -145,7 +158,14 @@ impl IpNode {
             self.announce_at = None;
             for i in self.ifaces.clone() {
                 if let Some(a) = i.addr {
-                    self.send_arp(&i, ArpOperation::Request, MacAddr::BROADCAST, MacAddr::ZERO, a.addr, out);
+                    self.send_arp(
+                        &i,
+                        ArpOperation::Request,
+                        MacAddr::BROADCAST,
+                        MacAddr::ZERO,
+                        a.addr,
+                        out,
+                    );
                 }
             }
         }
@@ -157,8 +177,20 @@ impl IpNode {
         if self.reasm.poll_at().is_some_and(|t| t <= now) {
             for expired in self.reasm.on_timer(now) {
                 if let Some(first) = expired.first {
-                    out.drop(None, || Dropped::Packet(first.clone()), DropReason::ReassemblyTimeout);
-                    self.icmp_error(now, &first, IcmpRepr::TimeExceeded { code: 1, original: first.quote() }, out);
+                    out.drop(
+                        None,
+                        || Dropped::Packet(first.clone()),
+                        DropReason::ReassemblyTimeout,
+                    );
+                    self.icmp_error(
+                        now,
+                        &first,
+                        IcmpRepr::TimeExceeded {
+                            code: 1,
+                            original: first.quote(),
+                        },
+                        out,
+                    );
                 } else {
                     out.note(Detail::Summary, || Note::App {
                         app: "ip",
@@ -189,7 +221,10 @@ impl IpNode {
                 });
                 continue;
             };
-            let src = self.iface(nh.iface).addr.map_or(Ipv4Addr::UNSPECIFIED, |a| a.addr);
+            let src = self
+                .iface(nh.iface)
+                .addr
+                .map_or(Ipv4Addr::UNSPECIFIED, |a| a.addr);
             let header = Ipv4Repr {
                 src,
                 dst: o.dst,
@@ -222,13 +257,21 @@ impl IpNode {
         let frame = match frame.body {
             FrameBody::Corrupted { ref bytes, fcs } => {
                 if Frame::fcs(bytes) != fcs {
-                    out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::FcsError);
+                    out.drop(
+                        Some(iface),
+                        || Dropped::Frame(frame.clone()),
+                        DropReason::FcsError,
+                    );
                     return;
                 }
                 match Frame::parse(bytes) {
                     Ok(f) => f,
                     Err(e) => {
-                        out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::Malformed(e));
+                        out.drop(
+                            Some(iface),
+                            || Dropped::Frame(frame.clone()),
+                            DropReason::Malformed(e),
+                        );
                         return;
                     }
                 }
@@ -237,14 +280,22 @@ impl IpNode {
         };
         let me = self.iface(iface).mac;
         if frame.eth.dst != me && !frame.eth.dst.is_broadcast() {
-            out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::NotForUs);
+            out.drop(
+                Some(iface),
+                || Dropped::Frame(frame.clone()),
+                DropReason::NotForUs,
+            );
             return;
         }
         match frame.body {
             FrameBody::Arp(arp) => self.on_arp(now, iface, arp, out),
             FrameBody::Ipv4(packet) => self.on_ipv4(now, iface, packet, out),
             FrameBody::Raw(_) | FrameBody::Corrupted { .. } => {
-                out.drop(Some(iface), || Dropped::Frame(frame.clone()), DropReason::Malformed(WireError::Unsupported));
+                out.drop(
+                    Some(iface),
+                    || Dropped::Frame(frame.clone()),
+                    DropReason::Malformed(WireError::Unsupported),
+                );
             }
         }
     }
@@ -266,12 +317,22 @@ impl IpNode {
                 self.learn(now, iface, arp.sender_ip, arp.sender_mac, out);
             }
             if arp.operation == ArpOperation::Request {
-                self.send_arp(&me, ArpOperation::Reply, arp.sender_mac, arp.sender_mac, arp.sender_ip, out);
+                self.send_arp(
+                    &me,
+                    ArpOperation::Reply,
+                    arp.sender_mac,
+                    arp.sender_mac,
+                    arp.sender_ip,
+                    out,
+                );
             }
         } else if self.proxy_arp
             && arp.operation == ArpOperation::Request
             && !arp.is_gratuitous()
-            && self.routes.lookup(arp.target_ip).is_some_and(|nh| nh.iface != iface)
+            && self
+                .routes
+                .lookup(arp.target_ip)
+                .is_some_and(|nh| nh.iface != iface)
         {
             // Proxy ARP (RFC 1027): answer for a host we reach through another interface.
             let reply = ArpRepr {
@@ -281,11 +342,19 @@ impl IpNode {
                 target_mac: arp.sender_mac,
                 target_ip: arp.sender_ip,
             };
-            out.frames.push((iface, arp_frame(me.mac, arp.sender_mac, reply)));
+            out.frames
+                .push((iface, arp_frame(me.mac, arp.sender_mac, reply)));
         }
     }
 
-    fn learn(&mut self, now: SimTime, iface: IfaceId, ip: Ipv4Addr, mac: MacAddr, out: &mut NodeOutput) {
+    fn learn(
+        &mut self,
+        now: SimTime,
+        iface: IfaceId,
+        ip: Ipv4Addr,
+        mac: MacAddr,
+        out: &mut NodeOutput,
+    ) {
         let was = self.arp.get(now, ip);
         let released = self.arp.learn(now, iface, ip, mac);
         if was != Some(mac) {
@@ -295,13 +364,22 @@ impl IpNode {
             });
         }
         for w in released {
-            out.frames.push((iface, ip_frame(self.iface(iface).mac, mac, w.packet)));
+            out.frames
+                .push((iface, ip_frame(self.iface(iface).mac, mac, w.packet)));
         }
     }
 
     /// Sends an ARP packet from `from`: a request (`target_ip` asked for, sent
     /// to `dst_mac`) or a reply to `target_mac`/`target_ip`.
-    fn send_arp(&self, from: &Iface, op: ArpOperation, dst_mac: MacAddr, target_mac: MacAddr, target_ip: Ipv4Addr, out: &mut NodeOutput) {
+    fn send_arp(
+        &self,
+        from: &Iface,
+        op: ArpOperation,
+        dst_mac: MacAddr,
+        target_mac: MacAddr,
+        target_ip: Ipv4Addr,
+        out: &mut NodeOutput,
+    ) {
         let Some(addr) = from.addr else { return };
         let arp = ArpRepr {
             operation: op,
@@ -310,14 +388,22 @@ impl IpNode {
             target_mac,
             target_ip,
         };
-        out.frames.push((from.id, arp_frame(from.mac, dst_mac, arp)));
+        out.frames
+            .push((from.id, arp_frame(from.mac, dst_mac, arp)));
     }
 
     fn arp_action(&mut self, now: SimTime, action: ArpAction, out: &mut NodeOutput) {
         match action {
             ArpAction::Request { iface, ip, attempt } => {
                 let me = self.iface(iface).clone();
-                self.send_arp(&me, ArpOperation::Request, MacAddr::BROADCAST, MacAddr::ZERO, ip, out);
+                self.send_arp(
+                    &me,
+                    ArpOperation::Request,
+                    MacAddr::BROADCAST,
+                    MacAddr::ZERO,
+                    ip,
+                    out,
+                );
                 out.note(Detail::Packets, || Note::Arp {
                     iface,
                     event: ArpEvent::Request { ip, attempt },
@@ -329,7 +415,11 @@ impl IpNode {
                     event: ArpEvent::Failed { ip },
                 });
                 for w in waiting {
-                    out.drop(Some(iface), || Dropped::Packet(w.packet.clone()), DropReason::ArpFailed);
+                    out.drop(
+                        Some(iface),
+                        || Dropped::Packet(w.packet.clone()),
+                        DropReason::ArpFailed,
+                    );
                     let icmp = IcmpRepr::DstUnreachable {
                         code: UnreachableCode::Host,
                         next_hop_mtu: 0,
@@ -354,12 +444,22 @@ impl IpNode {
         } else if self.forwarding {
             self.forward(now, iface, packet, out);
         } else {
-            out.drop(Some(iface), || Dropped::Packet(packet.clone()), DropReason::NotForUs);
+            out.drop(
+                Some(iface),
+                || Dropped::Packet(packet.clone()),
+                DropReason::NotForUs,
+            );
         }
     }
 
     /// Local delivery, reassembling fragments first.
-    fn deliver(&mut self, now: SimTime, iface: Option<IfaceId>, packet: Ipv4Packet, out: &mut NodeOutput) {
+    fn deliver(
+        &mut self,
+        now: SimTime,
+        iface: Option<IfaceId>,
+        packet: Ipv4Packet,
+        out: &mut NodeOutput,
+    ) {
         let packet = if packet.header.is_fragment() {
             let IpBody::Raw(data) = &packet.body else {
                 unreachable!("fragments carry raw bytes")
@@ -367,7 +467,11 @@ impl IpNode {
             match self.reasm.push(now, packet.header, data.clone()) {
                 Reassembly::Incomplete => return,
                 Reassembly::Malformed(e) => {
-                    out.drop(iface, || Dropped::Packet(packet.clone()), DropReason::Malformed(e));
+                    out.drop(
+                        iface,
+                        || Dropped::Packet(packet.clone()),
+                        DropReason::Malformed(e),
+                    );
                     return;
                 }
                 Reassembly::Complete(whole, n) => {
@@ -382,7 +486,12 @@ impl IpNode {
             packet
         };
         let broadcast = self.is_broadcast(packet.header.dst);
-        if let IpBody::Icmp(IcmpRepr::EchoRequest { ident, seq_no, data }) = &packet.body {
+        if let IpBody::Icmp(IcmpRepr::EchoRequest {
+            ident,
+            seq_no,
+            data,
+        }) = &packet.body
+        {
             if broadcast {
                 return; // RFC 1122 §3.2.2.6: may be ignored; Linux ignores by default.
             }
@@ -417,11 +526,19 @@ impl IpNode {
             IpBody::Udp { .. } => UnreachableCode::Port,
             IpBody::Raw(_) => UnreachableCode::Protocol,
             IpBody::Icmp(_) => {
-                out.drop(iface, || Dropped::Packet(packet.clone()), DropReason::NoListener);
+                out.drop(
+                    iface,
+                    || Dropped::Packet(packet.clone()),
+                    DropReason::NoListener,
+                );
                 return;
             }
         };
-        out.drop(iface, || Dropped::Packet(packet.clone()), DropReason::NoListener);
+        out.drop(
+            iface,
+            || Dropped::Packet(packet.clone()),
+            DropReason::NoListener,
+        );
         let icmp = IcmpRepr::DstUnreachable {
             code,
             next_hop_mtu: 0,
@@ -430,10 +547,20 @@ impl IpNode {
         self.icmp_error(now, &packet, icmp, out);
     }
 
-    fn forward(&mut self, now: SimTime, from: IfaceId, mut packet: Ipv4Packet, out: &mut NodeOutput) {
+    fn forward(
+        &mut self,
+        now: SimTime,
+        from: IfaceId,
+        mut packet: Ipv4Packet,
+        out: &mut NodeOutput,
+    ) {
         // RFC 1812 §5.3.1: decrement TTL; if it reaches zero, drop and report.
         if packet.header.ttl <= 1 {
-            out.drop(Some(from), || Dropped::Packet(packet.clone()), DropReason::TtlExceeded);
+            out.drop(
+                Some(from),
+                || Dropped::Packet(packet.clone()),
+                DropReason::TtlExceeded,
+            );
             let icmp = IcmpRepr::TimeExceeded {
                 code: 0,
                 original: packet.quote(),
@@ -443,7 +570,11 @@ impl IpNode {
         }
         packet.header.ttl -= 1;
         let Some(nh) = self.routes.lookup(packet.header.dst) else {
-            out.drop(Some(from), || Dropped::Packet(packet.clone()), DropReason::NoRoute);
+            out.drop(
+                Some(from),
+                || Dropped::Packet(packet.clone()),
+                DropReason::NoRoute,
+            );
             let icmp = IcmpRepr::DstUnreachable {
                 code: UnreachableCode::Net,
                 next_hop_mtu: 0,
@@ -468,17 +599,32 @@ impl IpNode {
         }
         match self.routes.lookup(packet.header.dst) {
             Some(nh) => self.transmit(now, nh, packet, None, out),
-            None => out.drop(None, || Dropped::Packet(packet.clone()), DropReason::NoRoute),
+            None => out.drop(
+                None,
+                || Dropped::Packet(packet.clone()),
+                DropReason::NoRoute,
+            ),
         }
     }
 
     /// MTU check, fragmentation, next-hop resolution.
-    fn transmit(&mut self, now: SimTime, nh: NextHop, packet: Ipv4Packet, from: Option<IfaceId>, out: &mut NodeOutput) {
+    fn transmit(
+        &mut self,
+        now: SimTime,
+        nh: NextHop,
+        packet: Ipv4Packet,
+        from: Option<IfaceId>,
+        out: &mut NodeOutput,
+    ) {
         let mtu = self.iface(nh.iface).mtu;
         if packet.len() > mtu as usize {
             if packet.header.dont_frag {
                 // RFC 1191 §4: report the next-hop MTU.
-                out.drop(Some(nh.iface), || Dropped::Packet(packet.clone()), DropReason::FragmentationNeeded { mtu });
+                out.drop(
+                    Some(nh.iface),
+                    || Dropped::Packet(packet.clone()),
+                    DropReason::FragmentationNeeded { mtu },
+                );
                 let icmp = IcmpRepr::DstUnreachable {
                     code: UnreachableCode::FragNeeded,
                     next_hop_mtu: mtu.min(u32::from(u16::MAX)) as u16,
@@ -491,7 +637,10 @@ impl IpNode {
             out.note(Detail::Packets, || Note::Fragment {
                 iface: nh.iface,
                 packet: packet.clone(),
-                sizes: pieces.iter().map(|p| usize::from(p.header.payload_len)).collect(),
+                sizes: pieces
+                    .iter()
+                    .map(|p| usize::from(p.header.payload_len))
+                    .collect(),
                 mtu,
             });
             for p in pieces {
@@ -502,31 +651,52 @@ impl IpNode {
         }
     }
 
-    fn resolve_and_send(&mut self, now: SimTime, nh: NextHop, packet: Ipv4Packet, from: Option<IfaceId>, out: &mut NodeOutput) {
+    fn resolve_and_send(
+        &mut self,
+        now: SimTime,
+        nh: NextHop,
+        packet: Ipv4Packet,
+        from: Option<IfaceId>,
+        out: &mut NodeOutput,
+    ) {
         let me = self.iface(nh.iface).mac;
         if self.is_broadcast(packet.header.dst) || self.is_broadcast(nh.addr) {
-            out.frames.push((nh.iface, ip_frame(me, MacAddr::BROADCAST, packet)));
+            out.frames
+                .push((nh.iface, ip_frame(me, MacAddr::BROADCAST, packet)));
             return;
         }
         if let Some(mac) = self.arp.get(now, nh.addr) {
             out.frames.push((nh.iface, ip_frame(me, mac, packet)));
             return;
         }
-        match self.arp.resolve(now, nh.iface, nh.addr, Waiting { packet, from }) {
+        match self
+            .arp
+            .resolve(now, nh.iface, nh.addr, Waiting { packet, from })
+        {
             Lookup::Queued { request } => {
                 if let Some(r) = request {
                     self.arp_action(now, r, out);
                 }
             }
             Lookup::QueueFull(w) => {
-                out.drop(Some(nh.iface), || Dropped::Packet(w.packet.clone()), DropReason::ArpQueueFull);
+                out.drop(
+                    Some(nh.iface),
+                    || Dropped::Packet(w.packet.clone()),
+                    DropReason::ArpQueueFull,
+                );
             }
         }
     }
 
     /// Sends an ICMP error about `original` back to its source, unless RFC
     /// 1812 §4.3.2.7 forbids it.
-    fn icmp_error(&mut self, now: SimTime, original: &Ipv4Packet, icmp: IcmpRepr, out: &mut NodeOutput) {
+    fn icmp_error(
+        &mut self,
+        now: SimTime,
+        original: &Ipv4Packet,
+        icmp: IcmpRepr,
+        out: &mut NodeOutput,
+    ) {
         let h = &original.header;
         if is_icmp_error(original)
             || h.frag_offset != 0
@@ -539,7 +709,11 @@ impl IpNode {
         let src = if self.is_local(h.src) {
             h.src
         } else {
-            match self.routes.lookup(h.src).and_then(|nh| self.iface(nh.iface).addr) {
+            match self
+                .routes
+                .lookup(h.src)
+                .and_then(|nh| self.iface(nh.iface).addr)
+            {
                 Some(a) => a.addr,
                 None => return,
             }
@@ -587,7 +761,10 @@ fn is_icmp_error(p: &Ipv4Packet) -> bool {
     match &p.body {
         IpBody::Icmp(i) => i.is_error(),
         // A first fragment: the ICMP type is the first payload byte.
-        IpBody::Raw(b) => p.header.protocol == IpProtocol::Icmp && b.first().is_some_and(|&t| matches!(t, 3 | 4 | 5 | 11 | 12)),
+        IpBody::Raw(b) => {
+            p.header.protocol == IpProtocol::Icmp
+                && b.first().is_some_and(|&t| matches!(t, 3 | 4 | 5 | 11 | 12))
+        }
         IpBody::Udp { .. } => false,
     }
 }

@@ -116,7 +116,12 @@ impl NodeOutput {
     }
 
     /// Records a drop (Summary detail; `NotForUs` only at Full).
-    pub fn drop(&mut self, iface: Option<IfaceId>, what: impl FnOnce() -> Dropped, reason: DropReason) {
+    pub fn drop(
+        &mut self,
+        iface: Option<IfaceId>,
+        what: impl FnOnce() -> Dropped,
+        reason: DropReason,
+    ) {
         let detail = if reason == DropReason::NotForUs {
             Detail::Full
         } else {

@@ -136,15 +136,39 @@ mod tests {
     #[test]
     fn longest_prefix_wins() {
         let t = table();
-        assert_eq!(t.lookup(ip("10.9.8.7")), Some(NextHop { iface: IfaceId(0), addr: ip("10.0.1.253") }));
-        assert_eq!(t.lookup(ip("10.9.1.1")), Some(NextHop { iface: IfaceId(1), addr: ip("10.0.2.254") }));
-        assert_eq!(t.lookup(ip("8.8.8.8")), Some(NextHop { iface: IfaceId(0), addr: ip("10.0.1.254") }));
+        assert_eq!(
+            t.lookup(ip("10.9.8.7")),
+            Some(NextHop {
+                iface: IfaceId(0),
+                addr: ip("10.0.1.253")
+            })
+        );
+        assert_eq!(
+            t.lookup(ip("10.9.1.1")),
+            Some(NextHop {
+                iface: IfaceId(1),
+                addr: ip("10.0.2.254")
+            })
+        );
+        assert_eq!(
+            t.lookup(ip("8.8.8.8")),
+            Some(NextHop {
+                iface: IfaceId(0),
+                addr: ip("10.0.1.254")
+            })
+        );
     }
 
     #[test]
     fn connected_destinations_are_resolved_directly() {
         let t = table();
-        assert_eq!(t.lookup(ip("10.0.2.77")), Some(NextHop { iface: IfaceId(1), addr: ip("10.0.2.77") }));
+        assert_eq!(
+            t.lookup(ip("10.0.2.77")),
+            Some(NextHop {
+                iface: IfaceId(1),
+                addr: ip("10.0.2.77")
+            })
+        );
     }
 
     #[test]
@@ -158,7 +182,10 @@ mod tests {
         });
         assert_eq!(t.routes()[0].dest, cidr("192.168.0.0/24"), "normalised");
         assert_eq!(t.lookup(ip("10.0.0.1")), None);
-        assert!(!t.add_via(cidr("0.0.0.0/0"), ip("10.0.0.1")), "gateway not on a connected subnet");
+        assert!(
+            !t.add_via(cidr("0.0.0.0/0"), ip("10.0.0.1")),
+            "gateway not on a connected subnet"
+        );
     }
 
     #[test]

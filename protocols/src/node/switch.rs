@@ -75,11 +75,29 @@ mod tests {
         let mut s = switch();
         let (a, b) = (MacAddr::local(1), MacAddr::local(2));
         let d = s.handle(SimTime::ZERO, P[0], a, b);
-        assert_eq!(d, Decision { out: vec![P[1], P[2]], learned: true });
+        assert_eq!(
+            d,
+            Decision {
+                out: vec![P[1], P[2]],
+                learned: true
+            }
+        );
         let d = s.handle(SimTime::ZERO, P[1], b, a);
-        assert_eq!(d, Decision { out: vec![P[0]], learned: true });
+        assert_eq!(
+            d,
+            Decision {
+                out: vec![P[0]],
+                learned: true
+            }
+        );
         let d = s.handle(SimTime::ZERO, P[0], a, b);
-        assert_eq!(d, Decision { out: vec![P[1]], learned: false });
+        assert_eq!(
+            d,
+            Decision {
+                out: vec![P[1]],
+                learned: false
+            }
+        );
     }
 
     #[test]
@@ -95,8 +113,15 @@ mod tests {
         let mut s = switch();
         let (a, b) = (MacAddr::local(1), MacAddr::local(2));
         s.handle(SimTime::ZERO, P[1], b, a);
-        assert_eq!(s.handle(SimTime::ZERO, P[1], a, b).out, Vec::<IfaceId>::new());
+        assert_eq!(
+            s.handle(SimTime::ZERO, P[1], a, b).out,
+            Vec::<IfaceId>::new()
+        );
         let later = SimTime::from_nanos(301_000_000_000);
-        assert_eq!(s.handle(later, P[0], a, b).out, vec![P[1], P[2]], "b aged out: flood");
+        assert_eq!(
+            s.handle(later, P[0], a, b).out,
+            vec![P[1], P[2]],
+            "b aged out: flood"
+        );
     }
 }

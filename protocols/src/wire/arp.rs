@@ -92,10 +92,18 @@ impl fmt::Display for ArpRepr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.operation {
             ArpOperation::Request if self.is_gratuitous() => {
-                write!(f, "ARP, Announcement {} is-at {}", self.sender_ip, self.sender_mac)
+                write!(
+                    f,
+                    "ARP, Announcement {} is-at {}",
+                    self.sender_ip, self.sender_mac
+                )
             }
             ArpOperation::Request => {
-                write!(f, "ARP, Request who-has {} tell {}", self.target_ip, self.sender_ip)
+                write!(
+                    f,
+                    "ARP, Request who-has {} tell {}",
+                    self.target_ip, self.sender_ip
+                )
             }
             ArpOperation::Reply => {
                 write!(f, "ARP, Reply {} is-at {}", self.sender_ip, self.sender_mac)
@@ -131,7 +139,10 @@ mod tests {
         let mut buf = Vec::new();
         request().emit(&mut buf);
         assert_eq!(buf, GOLDEN_REQUEST);
-        assert_eq!(request().to_string(), "ARP, Request who-has 10.0.0.1 tell 10.0.0.2");
+        assert_eq!(
+            request().to_string(),
+            "ARP, Request who-has 10.0.0.1 tell 10.0.0.2"
+        );
     }
 
     #[test]
@@ -142,6 +153,9 @@ mod tests {
         let mut b = GOLDEN_REQUEST;
         b[7] = 9;
         assert_eq!(ArpRepr::parse(&b), Err(WireError::Malformed));
-        assert_eq!(ArpRepr::parse(&GOLDEN_REQUEST[..27]), Err(WireError::Truncated));
+        assert_eq!(
+            ArpRepr::parse(&GOLDEN_REQUEST[..27]),
+            Err(WireError::Truncated)
+        );
     }
 }

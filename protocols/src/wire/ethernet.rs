@@ -175,7 +175,10 @@ mod tests {
 
     #[test]
     fn short_input_is_truncated() {
-        assert_eq!(EthernetRepr::parse(&GOLDEN[..13]), Err(WireError::Truncated));
+        assert_eq!(
+            EthernetRepr::parse(&GOLDEN[..13]),
+            Err(WireError::Truncated)
+        );
     }
 
     #[test]

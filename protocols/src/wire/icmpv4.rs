@@ -119,7 +119,10 @@ impl IcmpRepr {
     /// Whether this is an error message (never sent in reply to another error,
     /// RFC 1812 §4.3.2.7).
     pub fn is_error(&self) -> bool {
-        matches!(self, IcmpRepr::DstUnreachable { .. } | IcmpRepr::TimeExceeded { .. })
+        matches!(
+            self,
+            IcmpRepr::DstUnreachable { .. } | IcmpRepr::TimeExceeded { .. }
+        )
     }
 
     /// Parses and verifies a message.
@@ -160,8 +163,16 @@ impl IcmpRepr {
     pub fn emit(&self, buf: &mut Vec<u8>) {
         let start = buf.len();
         let (ty, code, w1, w2, body): (u8, u8, u16, u16, &Bytes) = match self {
-            IcmpRepr::EchoRequest { ident, seq_no, data } => (8, 0, *ident, *seq_no, data),
-            IcmpRepr::EchoReply { ident, seq_no, data } => (0, 0, *ident, *seq_no, data),
+            IcmpRepr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            } => (8, 0, *ident, *seq_no, data),
+            IcmpRepr::EchoReply {
+                ident,
+                seq_no,
+                data,
+            } => (0, 0, *ident, *seq_no, data),
             IcmpRepr::DstUnreachable {
                 code,
                 next_hop_mtu,
@@ -184,7 +195,10 @@ impl fmt::Display for IcmpRepr {
         let len = self.buffer_len();
         match self {
             IcmpRepr::EchoRequest { ident, seq_no, .. } => {
-                write!(f, "ICMP echo request, id {ident}, seq {seq_no}, length {len}")
+                write!(
+                    f,
+                    "ICMP echo request, id {ident}, seq {seq_no}, length {len}"
+                )
             }
             IcmpRepr::EchoReply { ident, seq_no, .. } => {
                 write!(f, "ICMP echo reply, id {ident}, seq {seq_no}, length {len}")
@@ -193,7 +207,10 @@ impl fmt::Display for IcmpRepr {
                 code: UnreachableCode::FragNeeded,
                 next_hop_mtu,
                 ..
-            } => write!(f, "ICMP unreachable - need to frag (mtu {next_hop_mtu}), length {len}"),
+            } => write!(
+                f,
+                "ICMP unreachable - need to frag (mtu {next_hop_mtu}), length {len}"
+            ),
             IcmpRepr::DstUnreachable { code, .. } => {
                 write!(f, "ICMP {code} unreachable, length {len}")
             }
@@ -213,7 +230,9 @@ mod tests {
 
     /// Echo request id 0x1234 seq 1 with data "abcd"; checksum by hand:
     /// 0800 + 1234 + 0001 + 6162 + 6364 = 0xdefb -> !defb = 2104.
-    const GOLDEN_ECHO: [u8; 12] = [8, 0, 0x21, 0x04, 0x12, 0x34, 0x00, 0x01, b'a', b'b', b'c', b'd'];
+    const GOLDEN_ECHO: [u8; 12] = [
+        8, 0, 0x21, 0x04, 0x12, 0x34, 0x00, 0x01, b'a', b'b', b'c', b'd',
+    ];
 
     #[test]
     fn echo_request_golden() {
@@ -226,7 +245,10 @@ mod tests {
         repr.emit(&mut buf);
         assert_eq!(buf, GOLDEN_ECHO);
         assert_eq!(IcmpRepr::parse(&GOLDEN_ECHO).unwrap(), repr);
-        assert_eq!(repr.to_string(), "ICMP echo request, id 4660, seq 1, length 12");
+        assert_eq!(
+            repr.to_string(),
+            "ICMP echo request, id 4660, seq 1, length 12"
+        );
     }
 
     #[test]

@@ -317,7 +317,11 @@ mod tests {
         r.emit(&mut buf);
         buf.extend(vec![0u8; 1480]);
         assert_eq!(Ipv4Repr::parse(&buf).unwrap().0, r);
-        assert_eq!(&buf[6..8], &[0x20, 0xb9], "MF set, offset 185 units of 8 bytes");
+        assert_eq!(
+            &buf[6..8],
+            &[0x20, 0xb9],
+            "MF set, offset 185 units of 8 bytes"
+        );
         assert!(r.to_string().ends_with("frag 0:1480@1480+"));
     }
 

@@ -24,7 +24,11 @@ pub struct UdpRepr {
 impl UdpRepr {
     /// Parses and verifies a datagram sent from `src` to `dst`; returns the
     /// header and exactly the payload the length field covers.
-    pub fn parse(bytes: &[u8], src: Ipv4Addr, dst: Ipv4Addr) -> Result<(UdpRepr, &[u8]), WireError> {
+    pub fn parse(
+        bytes: &[u8],
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+    ) -> Result<(UdpRepr, &[u8]), WireError> {
         if bytes.len() < HEADER_LEN {
             return Err(WireError::Truncated);
         }
@@ -38,7 +42,8 @@ impl UdpRepr {
         let bytes = &bytes[..len];
         let wire_sum = u16::from_be_bytes([bytes[6], bytes[7]]);
         if wire_sum != 0 {
-            let sum = checksum::accumulate(checksum::pseudo_header(src, dst, 17, len as u16), bytes);
+            let sum =
+                checksum::accumulate(checksum::pseudo_header(src, dst, 17, len as u16), bytes);
             if checksum::finish(sum) != 0 {
                 return Err(WireError::Checksum);
             }
@@ -104,11 +109,17 @@ mod tests {
     #[test]
     fn checksum_covers_the_pseudo_header() {
         let other = Ipv4Addr::new(192, 168, 1, 3);
-        assert_eq!(UdpRepr::parse(&GOLDEN, SRC, other), Err(WireError::Checksum));
+        assert_eq!(
+            UdpRepr::parse(&GOLDEN, SRC, other),
+            Err(WireError::Checksum)
+        );
         let mut zero = GOLDEN;
         zero[6] = 0;
         zero[7] = 0;
-        assert!(UdpRepr::parse(&zero, SRC, other).is_ok(), "zero means no checksum");
+        assert!(
+            UdpRepr::parse(&zero, SRC, other).is_ok(),
+            "zero means no checksum"
+        );
     }
 
     #[test]

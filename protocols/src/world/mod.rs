@@ -9,18 +9,22 @@ pub mod spec;
 
 use std::sync::Arc;
 
-use sim_core::{EventKey, Model, Progress, RunError, RunLimits, RunStats, Scheduler, SimTime, Simulator};
+use sim_core::{
+    EventKey, Model, Progress, RunError, RunLimits, RunStats, Scheduler, SimTime, Simulator,
+};
 
 use crate::apps::AppStats;
-use crate::link::{Link, QueueLimit};
 use crate::link::impair::Fate;
+use crate::link::{Link, QueueLimit};
 use crate::node::ip::IpNode;
 use crate::node::switch::Switch;
 use crate::node::{Dropped as OwnedDropped, NodeOutput, Note};
 use crate::packet::{Frame, FrameBody};
 use crate::topology::{IfaceId, NodeId, Topology};
 use crate::trace::{Detail, DropReason, Dropped, Event, LinkChange, TraceSink, Tracer};
-pub use spec::{Action, AppSpec, IfaceSpec, ImpairChange, LinkSpec, NodeSpec, RouteSpec, SpecError, WorldSpec};
+pub use spec::{
+    Action, AppSpec, IfaceSpec, ImpairChange, LinkSpec, NodeSpec, RouteSpec, SpecError, WorldSpec,
+};
 
 /// The events of a run. Small and plain: frames live in an arena.
 #[derive(Clone, Copy, Debug)]
@@ -121,14 +125,20 @@ impl World {
     }
 
     /// Runs until `limits` stop it. `progress` is called now and then.
-    pub fn run(mut self, limits: RunLimits, progress: impl FnMut(Progress)) -> Result<RunReport, (RunError, RunReport)> {
+    pub fn run(
+        mut self,
+        limits: RunLimits,
+        progress: impl FnMut(Progress),
+    ) -> Result<RunReport, (RunError, RunReport)> {
         let mut sim = Simulator::new();
         let sched = sim.scheduler();
         for n in 0..self.nodes.len() {
             self.reschedule(sched, n);
         }
         for (i, (t, _)) in self.timeline.iter().enumerate() {
-            let _ = sched.at(*t, WorldEvent::Action(i as u32)).expect("times are not negative");
+            let _ = sched
+                .at(*t, WorldEvent::Action(i as u32))
+                .expect("times are not negative");
         }
         let result = sim.run(&mut self, limits, progress);
         match result {
@@ -177,12 +187,15 @@ impl World {
         let node = self.topo.iface(iface).node;
         let Some(link_id) = self.topo.iface(iface).link else {
             if self.trace(Detail::Summary) {
-                self.tracer.emit(now, Event::Drop {
-                    node,
-                    iface: Some(iface),
-                    what: Dropped::Frame(&frame),
-                    reason: &DropReason::LinkDown,
-                });
+                self.tracer.emit(
+                    now,
+                    Event::Drop {
+                        node,
+                        iface: Some(iface),
+                        what: Dropped::Frame(&frame),
+                        reason: &DropReason::LinkDown,
+                    },
+                );
             }
             return;
         };
@@ -200,12 +213,15 @@ impl World {
                     // The frame just queued is the last one.
                     if let Some(f) = self.links[l].dirs[d].queue_back() {
                         let f = f.clone();
-                        self.tracer.emit(now, Event::Enqueue {
-                            iface,
-                            frame: &f,
-                            backlog_packets: len,
-                            backlog_bytes: bytes,
-                        });
+                        self.tracer.emit(
+                            now,
+                            Event::Enqueue {
+                                iface,
+                                frame: &f,
+                                backlog_packets: len,
+                                backlog_bytes: bytes,
+                            },
+                        );
                     }
                 }
                 self.kick(sched, l, d);
@@ -213,12 +229,15 @@ impl World {
             Err((frame, reason)) => {
                 self.link_stats[l][d].drops += 1;
                 if self.trace(Detail::Summary) {
-                    self.tracer.emit(now, Event::Drop {
-                        node,
-                        iface: Some(iface),
-                        what: Dropped::Frame(&frame),
-                        reason: &reason,
-                    });
+                    self.tracer.emit(
+                        now,
+                        Event::Drop {
+                            node,
+                            iface: Some(iface),
+                            what: Dropped::Frame(&frame),
+                            reason: &reason,
+                        },
+                    );
                 }
             }
         }
@@ -230,12 +249,21 @@ impl World {
         let sender = self.links[l].ends[d];
         if let Some((frame, done)) = self.links[l].dirs[d].start_next(now) {
             if self.tracer.wants(Detail::Packets) {
-                self.tracer.emit(now, Event::Tx { iface: sender, frame });
+                self.tracer.emit(
+                    now,
+                    Event::Tx {
+                        iface: sender,
+                        frame,
+                    },
+                );
             }
-            let _ = sched.at(done, WorldEvent::TxDone {
-                link: l as u32,
-                dir: d as u8,
-            });
+            let _ = sched.at(
+                done,
+                WorldEvent::TxDone {
+                    link: l as u32,
+                    dir: d as u8,
+                },
+            );
         }
     }
 
@@ -252,12 +280,15 @@ impl World {
                 st.bytes_sent += frame.wire_len() as u64;
                 st.drops += 1;
                 if self.trace(Detail::Summary) {
-                    self.tracer.emit(now, Event::Drop {
-                        node: self.topo.iface(sender).node,
-                        iface: Some(sender),
-                        what: Dropped::Frame(&frame),
-                        reason: &reason,
-                    });
+                    self.tracer.emit(
+                        now,
+                        Event::Drop {
+                            node: self.topo.iface(sender).node,
+                            iface: Some(sender),
+                            what: Dropped::Frame(&frame),
+                            reason: &reason,
+                        },
+                    );
                 }
             }
             Some(Fate::Deliver(copies)) => {
@@ -266,12 +297,15 @@ impl World {
                 st.bytes_sent += copies[0].1.wire_len() as u64;
                 for (at, frame) in copies {
                     let slot = self.store(frame);
-                    let _ = sched.at(at, WorldEvent::Arrive {
-                        link: l as u32,
-                        dir: d as u8,
-                        epoch,
-                        slot,
-                    });
+                    let _ = sched.at(
+                        at,
+                        WorldEvent::Arrive {
+                            link: l as u32,
+                            dir: d as u8,
+                            epoch,
+                            slot,
+                        },
+                    );
                 }
             }
         }
@@ -296,7 +330,14 @@ impl World {
         self.arena[slot as usize].take().expect("frame in flight")
     }
 
-    fn on_arrive(&mut self, sched: &mut Scheduler<WorldEvent>, l: usize, d: usize, epoch: u32, slot: u32) {
+    fn on_arrive(
+        &mut self,
+        sched: &mut Scheduler<WorldEvent>,
+        l: usize,
+        d: usize,
+        epoch: u32,
+        slot: u32,
+    ) {
         let now = sched.now();
         let frame = self.take(slot);
         let link = &self.links[l];
@@ -305,12 +346,15 @@ impl World {
         if !link.up || link.epoch != epoch {
             self.link_stats[l][d].drops += 1;
             if self.trace(Detail::Summary) {
-                self.tracer.emit(now, Event::Drop {
-                    node,
-                    iface: Some(receiver),
-                    what: Dropped::Frame(&frame),
-                    reason: &DropReason::LinkDown,
-                });
+                self.tracer.emit(
+                    now,
+                    Event::Drop {
+                        node,
+                        iface: Some(receiver),
+                        what: Dropped::Frame(&frame),
+                        reason: &DropReason::LinkDown,
+                    },
+                );
             }
             return;
         }
@@ -318,10 +362,13 @@ impl World {
         // A NIC drops a frame with a bad FCS before any capture sees it.
         let corrupted = matches!(frame.body, FrameBody::Corrupted { .. });
         if !corrupted && self.trace(Detail::Packets) {
-            self.tracer.emit(now, Event::Rx {
-                iface: receiver,
-                frame: &frame,
-            });
+            self.tracer.emit(
+                now,
+                Event::Rx {
+                    iface: receiver,
+                    frame: &frame,
+                },
+            );
         }
         let n = node.0 as usize;
         let mut out = NodeOutput::new(self.detail());
@@ -330,18 +377,29 @@ impl World {
             NodeState::Switch(sw) => {
                 if corrupted {
                     // Store-and-forward switches check the FCS too.
-                    out.drop(Some(receiver), || OwnedDropped::Frame(frame.clone()), DropReason::FcsError);
+                    out.drop(
+                        Some(receiver),
+                        || OwnedDropped::Frame(frame.clone()),
+                        DropReason::FcsError,
+                    );
                 } else {
                     let decision = sw.handle(now, receiver, frame.eth.src, frame.eth.dst);
                     if decision.learned && self.tracer.wants(Detail::Full) {
-                        self.tracer.emit(now, Event::MacLearned {
-                            node,
-                            mac: frame.eth.src,
-                            port: receiver,
-                        });
+                        self.tracer.emit(
+                            now,
+                            Event::MacLearned {
+                                node,
+                                mac: frame.eth.src,
+                                port: receiver,
+                            },
+                        );
                     }
                     if decision.out.is_empty() {
-                        out.drop(Some(receiver), || OwnedDropped::Frame(frame.clone()), DropReason::SameSegment);
+                        out.drop(
+                            Some(receiver),
+                            || OwnedDropped::Frame(frame.clone()),
+                            DropReason::SameSegment,
+                        );
                     }
                     for port in decision.out {
                         out.frames.push((port, frame.clone()));
@@ -366,7 +424,11 @@ impl World {
 
     fn emit_note(&mut self, now: SimTime, node: NodeId, note: Note) {
         let ev = match &note {
-            Note::Drop { iface, what, reason } => Event::Drop {
+            Note::Drop {
+                iface,
+                what,
+                reason,
+            } => Event::Drop {
                 node,
                 iface: *iface,
                 what: match what {
@@ -423,7 +485,9 @@ impl World {
             sched.cancel(key);
         }
         if let Some(t) = want {
-            let key = sched.at(t, WorldEvent::Node(n as u32)).expect("not in the past");
+            let key = sched
+                .at(t, WorldEvent::Node(n as u32))
+                .expect("not in the past");
             self.timers[n] = Some((t, key));
         }
     }
@@ -451,12 +515,15 @@ impl World {
                     self.link_stats[link.0 as usize][d].drops += lost.len() as u64;
                     if self.tracer.wants(Detail::Summary) {
                         for f in &lost {
-                            self.tracer.emit(now, Event::Drop {
-                                node: self.topo.iface(sender).node,
-                                iface: Some(sender),
-                                what: Dropped::Frame(f),
-                                reason: &DropReason::LinkDown,
-                            });
+                            self.tracer.emit(
+                                now,
+                                Event::Drop {
+                                    node: self.topo.iface(sender).node,
+                                    iface: Some(sender),
+                                    what: Dropped::Frame(f),
+                                    reason: &DropReason::LinkDown,
+                                },
+                            );
                         }
                     }
                 }
@@ -477,11 +544,7 @@ impl World {
             } => {
                 let l = &mut self.links[link.0 as usize];
                 let mut what = Vec::new();
-                for d in 0..2 {
-                    if !dirs[d] {
-                        continue;
-                    }
-                    let dir = &mut l.dirs[d];
+                for (dir, _) in l.dirs.iter_mut().zip(dirs).filter(|(_, on)| *on) {
                     if let Some(r) = rate {
                         dir.params.rate = r;
                     }
@@ -533,10 +596,13 @@ impl World {
             }
         };
         if self.tracer.wants(Detail::Summary) {
-            self.tracer.emit(now, Event::Link {
-                link,
-                change: &change,
-            });
+            self.tracer.emit(
+                now,
+                Event::Link {
+                    link,
+                    change: &change,
+                },
+            );
         }
         if matches!(change, LinkChange::Up | LinkChange::Set(_)) {
             for d in 0..2 {

@@ -258,8 +258,12 @@ impl WorldSpec {
         for (n, spec) in self.nodes.iter().enumerate() {
             let info = &topo.nodes[n];
             let state = match spec.kind {
-                NodeKind::Switch => NodeState::Switch(Switch::new(info.ifaces.clone(), spec.mac_ageing)),
-                NodeKind::Host | NodeKind::Router => NodeState::Ip(Box::new(build_ip_node(spec, n, &topo)?)),
+                NodeKind::Switch => {
+                    NodeState::Switch(Switch::new(info.ifaces.clone(), spec.mac_ageing))
+                }
+                NodeKind::Host | NodeKind::Router => {
+                    NodeState::Ip(Box::new(build_ip_node(spec, n, &topo)?))
+                }
             };
             nodes.push(state);
         }
@@ -286,7 +290,13 @@ impl WorldSpec {
                 }
             })
             .collect();
-        Ok(World::new(topo, nodes, links, self.timeline, Tracer::new(sinks)))
+        Ok(World::new(
+            topo,
+            nodes,
+            links,
+            self.timeline,
+            Tracer::new(sinks),
+        ))
     }
 
     /// Names, ids, MACs and addresses of everything.
@@ -353,7 +363,12 @@ fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology) -> Result<IpNode, S
             }
         })
         .collect();
-    let mut node = IpNode::new(NodeId(n as u32), spec.kind == NodeKind::Router, ifaces, spec.arp);
+    let mut node = IpNode::new(
+        NodeId(n as u32),
+        spec.kind == NodeKind::Router,
+        ifaces,
+        spec.arp,
+    );
     node.proxy_arp = spec.proxy_arp;
     let bad_via = |via| SpecError::UnreachableGateway {
         node: spec.name.clone(),
