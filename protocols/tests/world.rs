@@ -214,3 +214,144 @@ fn df_over_a_small_mtu_reports_frag_needed() {
         lines.join("\n")
     );
 }
+
+#[test]
+fn corrupted_frames_fail_the_fcs_check_and_are_dropped() {
+    let mut spec = ping_router(3, 56, 1500);
+    spec.links[1].impair[0].corrupt = 1.0; // every frame r1 -> h2 is damaged
+    let (report, lines) = run(spec, 10);
+    assert_eq!(ping_stats(&report).received, 0);
+    let fcs = lines
+        .iter()
+        .filter(|l| l.contains("drop FCS error"))
+        .count();
+    // The ARP request and three echo requests, each retried ARP included: at least 4.
+    assert!(fcs >= 4, "{}", lines.join("\n"));
+    // A damaged frame never reaches h2's stack (no rx line at h2's interface, id 3).
+    assert!(
+        !lines.iter().any(|l| l.contains(" rx 3 ")),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn duplicated_frames_produce_dup_replies() {
+    let mut spec = ping_router(2, 56, 1500);
+    spec.links[0].impair[1].duplicate = 1.0; // r1 -> h1 doubles everything
+    let (report, lines) = run(spec, 5);
+    let p = ping_stats(&report);
+    assert_eq!((p.received, p.duplicates), (2, 2));
+    assert!(lines.iter().any(|l| l.ends_with("(DUP!)")));
+}
+
+#[test]
+fn no_route_at_the_router_sends_net_unreachable() {
+    let spec = {
+        let mut s = ping_router(1, 56, 1500);
+        if let AppSpec::Ping(p) = &mut s.nodes[0].apps[0] {
+            p.dst = Ipv4Addr::new(192, 0, 2, 1);
+        }
+        s
+    };
+    let (report, lines) = run(spec, 5);
+    assert_eq!(ping_stats(&report).errors, 1);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("From 10.0.1.1 icmp_seq=1 Destination Net Unreachable")),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn ttl_one_expires_at_the_first_router() {
+    let mut spec = ping_router(1, 56, 1500);
+    if let AppSpec::Ping(p) = &mut spec.nodes[0].apps[0] {
+        p.ttl = 1;
+    }
+    let (_, lines) = run(spec, 5);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("From 10.0.1.1 icmp_seq=1 Time to live exceeded")),
+        "{}",
+        lines.join("\n")
+    );
+    assert!(lines.iter().any(|l| l.contains("drop TTL exceeded")));
+}
+
+#[test]
+fn proxy_arp_lets_a_host_without_gateway_reach_the_other_subnet() {
+    // h1 believes everything is on-link (/8) and has no gateway; r1 answers its
+    // ARP for 10.0.2.10 with its own MAC (RFC 1027).
+    let mut spec = ping_router(1, 56, 1500);
+    spec.nodes[0].ifaces[0].addr = cidr("10.0.1.10/8");
+    spec.nodes[0].gateway = None;
+    spec.nodes[1].proxy_arp = true;
+    let (report, lines) = run(spec.clone(), 5);
+    assert_eq!(ping_stats(&report).received, 1, "{}", lines.join("\n"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("ARP, Reply 10.0.2.10 is-at 02:00:00:00:00:02"))
+    );
+    // Without proxy ARP nobody answers and the ping fails locally.
+    spec.nodes[1].proxy_arp = false;
+    let (report, lines) = run(spec, 8);
+    let p = ping_stats(&report);
+    assert_eq!((p.received, p.errors), (0, 1));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("From 10.0.1.10 icmp_seq=1 Destination Host Unreachable")),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn a_rate_change_on_the_timeline_slows_later_pings() {
+    let mut spec = ping_router(3, 1000, 1500);
+    spec.timeline = vec![(
+        SimTime::from_nanos(2_500_000_000),
+        Action::SetLink {
+            link: LinkId(1),
+            dirs: [true, true],
+            rate: Some(DataRate::from_bps(1_000_000)),
+            delay: None,
+            mtu: None,
+            queue: None,
+            impair: Default::default(),
+        },
+    )];
+    let (report, lines) = run(spec, 10);
+    let p = ping_stats(&report);
+    // 1046-byte frames (1000 data + 8 ICMP + 20 IP + 14 Ethernet + 4 FCS) at 1 Mbit/s
+    // take 8.368 ms each way on r1-h2, instead of 83.68 us at 100 Mbit/s.
+    let before = p.rtts[1].as_nanos();
+    let after = p.rtts[2].as_nanos();
+    assert_eq!(after - before, 2 * (8_368_000 - 83_680));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Link") && l.contains("rate 1Mbps")),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn gratuitous_arp_announces_every_address_at_start() {
+    let mut spec = ping_router(1, 56, 1500);
+    for n in &mut spec.nodes {
+        n.arp.gratuitous = true;
+    }
+    let (_, lines) = run(spec, 3);
+    let announcements = lines
+        .iter()
+        .filter(|l| l.starts_with("0.000000000 tx") && l.contains("Announcement"))
+        .count();
+    assert_eq!(announcements, 4, "{}", lines.join("\n"));
+}
