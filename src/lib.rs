@@ -220,30 +220,28 @@ fn output_config(
     echo: bool,
 ) -> reports::OutputConfig {
     let o = &s.outputs;
+    let ifaces_where = |keep: &dyn Fn(&protocols::topology::IfaceInfo) -> bool| {
+        let ids = topo.ifaces.iter().enumerate().filter(|(_, i)| keep(i));
+        reports::CaptureFilter::Ifaces(
+            ids.map(|(k, _)| protocols::topology::IfaceId(k as u32))
+                .collect(),
+        )
+    };
     let capture = match &o.pcap {
         scenarios::Pcap::All => reports::CaptureFilter::All,
         scenarios::Pcap::Off => reports::CaptureFilter::Off,
-        scenarios::Pcap::Nodes(names) => reports::CaptureFilter::Ifaces(
-            topo.ifaces
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| names.iter().any(|n| n == topo.node_name(i.node)))
-                .map(|(k, _)| protocols::topology::IfaceId(k as u32))
-                .collect(),
-        ),
-        scenarios::Pcap::Interfaces(eps) => reports::CaptureFilter::Ifaces(
-            topo.ifaces
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| {
-                    eps.iter().any(|e| {
-                        e.node == topo.node_name(i.node)
-                            && e.port.as_deref() == Some(i.name.as_str())
-                    })
-                })
-                .map(|(k, _)| protocols::topology::IfaceId(k as u32))
-                .collect(),
-        ),
+        scenarios::Pcap::Nodes(names) => {
+            ifaces_where(&|i| names.iter().any(|n| n == topo.node_name(i.node)))
+        }
+        scenarios::Pcap::Interfaces(eps) => ifaces_where(&|i| {
+            eps.iter().any(|e| {
+                e.node == topo.node_name(i.node) && e.port.as_deref() == Some(i.name.as_str())
+            })
+        }),
+        scenarios::Pcap::Links(names) => ifaces_where(&|i| {
+            i.link
+                .is_some_and(|l| names.iter().any(|n| n == topo.link_name(l)))
+        }),
     };
     reports::OutputConfig {
         dir: dir.to_path_buf(),

@@ -368,3 +368,60 @@ fn a_runaway_scenario_stops_at_its_event_budget() {
         "what ran is kept for debugging"
     );
 }
+
+#[test]
+fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
+    let names = |extra: &[&str]| {
+        let out = scratch(&format!("outputs-{}", extra.len()));
+        run_into(&root().join("scenarios/ping-router.ron"), &out, extra);
+        files(&out).into_iter().map(|(n, _)| n).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&[
+            "--set",
+            "outputs.pcap=Links([\"r1-h2\"])",
+            "--set",
+            "outputs.events=false"
+        ]),
+        ["captures.json", "h2-eth0.pcap", "r1-eth1.pcap", "trace.txt"]
+    );
+    assert_eq!(
+        names(&[
+            "--set",
+            "outputs.pcap=Off",
+            "--set",
+            "outputs.trace=false",
+            "--set",
+            "outputs.detail=Summary"
+        ]),
+        ["events.jsonl"]
+    );
+    // A small capture limit and snap length: the manifest says what was cut.
+    let out = scratch("outputs-limit");
+    run_into(
+        &root().join("scenarios/ping-router.ron"),
+        &out,
+        &[
+            "--set",
+            "outputs.capture_limit=3",
+            "--set",
+            "outputs.snaplen=64",
+        ],
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("captures.json")).unwrap()).unwrap();
+    let h1 = m["captures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["iface"] == "h1:eth0")
+        .unwrap();
+    assert_eq!(h1["frames"], 3);
+    assert_eq!(h1["truncated_at_limit"], true);
+    let lens = common::tshark_fields(
+        &out.join("h1-eth0.pcap"),
+        "frame",
+        &["frame.cap_len", "frame.len"],
+    );
+    assert_eq!(lens, ["60,60", "60,60", "64,98"]);
+}

@@ -525,6 +525,8 @@ pub enum Pcap {
     Nodes(Vec<String>),
     /// The named interfaces, as `"node:interface"`.
     Interfaces(Vec<Endpoint>),
+    /// Both ends of the named links.
+    Links(Vec<String>),
 }
 
 /// How much a trace line says.

@@ -255,6 +255,23 @@ impl Checker<'_> {
                     }
                 }
             }
+            Pcap::Links(names) => {
+                let link_names: Vec<String> = s.links.iter().map(link_name).collect();
+                let link_names: Vec<&str> = link_names.iter().map(String::as_str).collect();
+                for (k, name) in names.iter().enumerate() {
+                    if !link_names.contains(&name.as_str()) {
+                        self.report(
+                            &format!("outputs.pcap[{k}]"),
+                            format!("outputs.pcap[{k}]"),
+                            format!(
+                                "no link named {name:?}{} (links: {})",
+                                suggestion(name, link_names.iter().copied()),
+                                list(link_names.iter().copied())
+                            ),
+                        );
+                    }
+                }
+            }
             Pcap::All | Pcap::Off => {}
         }
         if s.outputs.snaplen == 0 {
