@@ -2,9 +2,10 @@
 //!
 //! netsim's network: wire formats ([`wire`]), frames in flight ([`packet`]),
 //! links with queues and impairments ([`link`]), the node stack (Ethernet,
-//! ARP, IPv4 with routing, fragmentation and ICMP, in [`node`]), applications
-//! ([`apps`]), the world that ties them to the event engine ([`world`]), and
-//! the typed trace events every report is built from ([`trace`]).
+//! ARP, IPv4 with routing, fragmentation and ICMP, in [`node`]), TCP
+//! ([`tcp`]), applications ([`apps`]), the world that ties them to the event
+//! engine ([`world`]), and the typed trace events every report is built from
+//! ([`trace`]).
 //!
 //! Protocol state machines are sans-IO: they take `(now, input)` and return
 //! what to send and when to be called again. Only [`world`] talks to the
@@ -15,6 +16,7 @@ pub mod apps;
 pub mod link;
 pub mod node;
 pub mod packet;
+pub mod tcp;
 pub mod topology;
 pub mod trace;
 pub mod wire;

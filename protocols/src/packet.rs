@@ -10,7 +10,9 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::wire::ethernet::{self, EtherType, EthernetRepr};
-use crate::wire::{ArpRepr, IcmpRepr, IpProtocol, Ipv4Repr, UdpRepr, WireError, ipv4, udp};
+use crate::wire::{
+    ArpRepr, IcmpRepr, IpProtocol, Ipv4Repr, TcpRepr, UdpRepr, WireError, ipv4, udp,
+};
 
 /// An Ethernet frame on a link.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +63,15 @@ pub enum IpBody {
         /// Application data.
         payload: Bytes,
     },
+    /// A TCP segment.
+    Tcp {
+        /// The TCP header, options included. Boxed so that every frame stays
+        /// small (a [`TcpRepr`] with its inline SACK blocks is 84 bytes, and
+        /// frames move through queues and the arena by value).
+        header: Box<TcpRepr>,
+        /// The segment's data.
+        payload: Bytes,
+    },
     /// Undecoded bytes: a fragment, or a protocol this stack does not speak.
     Raw(Bytes),
 }
@@ -71,6 +82,7 @@ impl IpBody {
         match self {
             IpBody::Icmp(icmp) => icmp.buffer_len(),
             IpBody::Udp { payload, .. } => udp::HEADER_LEN + payload.len(),
+            IpBody::Tcp { header, payload } => header.header_len() + payload.len(),
             IpBody::Raw(b) => b.len(),
         }
     }
@@ -88,6 +100,7 @@ impl Ipv4Packet {
         header.protocol = match &body {
             IpBody::Icmp(_) => IpProtocol::Icmp,
             IpBody::Udp { .. } => IpProtocol::Udp,
+            IpBody::Tcp { .. } => IpProtocol::Tcp,
             IpBody::Raw(_) => header.protocol,
         };
         Ipv4Packet { header, body }
@@ -114,6 +127,9 @@ impl Ipv4Packet {
         match &self.body {
             IpBody::Icmp(icmp) => icmp.emit(buf),
             IpBody::Udp { header, payload } => {
+                header.emit(buf, payload, self.header.src, self.header.dst)
+            }
+            IpBody::Tcp { header, payload } => {
                 header.emit(buf, payload, self.header.src, self.header.dst)
             }
             IpBody::Raw(b) => buf.extend_from_slice(b),
@@ -160,6 +176,13 @@ impl Ipv4Packet {
                 let (h, data) = UdpRepr::parse(payload, header.src, header.dst)?;
                 IpBody::Udp {
                     header: h,
+                    payload: Bytes::copy_from_slice(data),
+                }
+            }
+            IpProtocol::Tcp => {
+                let (h, data) = TcpRepr::parse(payload, header.src, header.dst)?;
+                IpBody::Tcp {
+                    header: Box::new(h),
                     payload: Bytes::copy_from_slice(data),
                 }
             }
@@ -269,6 +292,17 @@ impl fmt::Display for Ipv4Packet {
                 h.ttl,
                 h.ident
             ),
+            IpBody::Tcp { header, payload } => write!(
+                f,
+                "IP {}.{} > {}.{}: {}, ttl {}, id {}{df}{frag}",
+                h.src,
+                header.src_port,
+                h.dst,
+                header.dst_port,
+                header.summary(payload.len()),
+                h.ttl,
+                h.ident
+            ),
             IpBody::Raw(b) if h.is_fragment() => write!(
                 f,
                 "IP {} > {}: {} fragment, {} bytes, ttl {}, id {}{df}{frag}",
@@ -319,7 +353,7 @@ impl fmt::Display for Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{ArpOperation, MacAddr};
+    use crate::wire::{ArpOperation, MacAddr, TcpFlags, TcpOptions, TcpSeq};
     use std::net::Ipv4Addr;
 
     fn echo_frame() -> Frame {
@@ -395,6 +429,118 @@ mod tests {
         let q = f.ipv4().unwrap().quote();
         assert_eq!(q.len(), 28);
         assert_eq!(&q[..], &f.to_bytes()[14..42]);
+    }
+
+    fn syn_frame() -> Frame {
+        let header = Ipv4Repr {
+            src: Ipv4Addr::new(10, 0, 0, 1),
+            dst: Ipv4Addr::new(10, 0, 0, 2),
+            protocol: IpProtocol::Unknown(0),
+            ttl: 64,
+            tos: 0,
+            ident: 1,
+            dont_frag: true,
+            more_frags: false,
+            frag_offset: 0,
+            payload_len: 0,
+        };
+        let syn = TcpRepr {
+            src_port: 5000,
+            dst_port: 80,
+            seq: TcpSeq(100),
+            flags: TcpFlags::SYN,
+            window: 64240,
+            options: TcpOptions {
+                mss: Some(1460),
+                window_scale: Some(7),
+                sack_permitted: true,
+                timestamps: Some((1, 0)),
+                ..TcpOptions::default()
+            },
+            ..TcpRepr::default()
+        };
+        Frame {
+            eth: EthernetRepr {
+                src: MacAddr::local(1),
+                dst: MacAddr::local(2),
+                ethertype: EtherType::Ipv4,
+            },
+            body: FrameBody::Ipv4(Ipv4Packet::new(
+                header,
+                IpBody::Tcp {
+                    header: Box::new(syn),
+                    payload: Bytes::new(),
+                },
+            )),
+        }
+    }
+
+    #[test]
+    fn tcp_syn_frame_is_74_bytes_and_round_trips() {
+        let f = syn_frame();
+        let p = f.ipv4().unwrap();
+        assert_eq!(p.header.protocol, IpProtocol::Tcp);
+        assert_eq!(p.header.payload_len, 40);
+        let bytes = f.to_bytes();
+        assert_eq!(
+            bytes.len(),
+            74,
+            "14 Ethernet + 20 IP + 40 TCP, like a Linux SYN"
+        );
+        assert_eq!(bytes[14 + 9], 6, "IP protocol TCP");
+        assert_eq!(Frame::parse(&bytes).unwrap(), f);
+        assert_eq!(
+            f.to_string(),
+            "IP 10.0.0.1.5000 > 10.0.0.2.80: Flags [S], seq 100, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0, ttl 64, id 1 DF"
+        );
+    }
+
+    #[test]
+    fn tcp_data_segment_display_shows_the_sequence_range() {
+        let mut f = syn_frame();
+        let FrameBody::Ipv4(p) = &mut f.body else {
+            unreachable!()
+        };
+        let data = TcpRepr {
+            seq: TcpSeq(101),
+            ack: Some(TcpSeq(301)),
+            flags: TcpFlags::PSH,
+            window: 502,
+            options: TcpOptions {
+                timestamps: Some((2, 1)),
+                ..TcpOptions::default()
+            },
+            ..TcpRepr::default()
+        };
+        *p = Ipv4Packet::new(
+            p.header,
+            IpBody::Tcp {
+                header: Box::new(TcpRepr {
+                    src_port: 5000,
+                    dst_port: 80,
+                    ..data
+                }),
+                payload: Bytes::from_static(&[0x61; 1000]),
+            },
+        );
+        assert_eq!(p.len(), 20 + 32 + 1000);
+        assert_eq!(Ipv4Packet::parse(&p.to_bytes()).unwrap(), *p);
+        assert_eq!(
+            p.to_string(),
+            "IP 10.0.0.1.5000 > 10.0.0.2.80: Flags [P.], seq 101:1101, ack 301, win 502, options [nop,nop,TS val 2 ecr 1], length 1000, ttl 64, id 1 DF"
+        );
+        let mut bytes = p.to_bytes();
+        bytes[60] ^= 1;
+        assert_eq!(Ipv4Packet::parse(&bytes), Err(WireError::Checksum));
+    }
+
+    #[test]
+    fn a_frame_stays_small() {
+        assert!(
+            std::mem::size_of::<Frame>() <= 96,
+            "Frame is {} bytes",
+            std::mem::size_of::<Frame>()
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! 1.000000000  h1  eth0  >    ARP, Request who-has 10.0.1.1 tell 10.0.1.10
 //! 1.001234000  r1  eth1  fwd  IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 63, id 1 (from eth0)
 //! 2.500000000  r1  eth1  x    IP 10.0.1.10 > 10.0.2.10: ... DROP: queue full
+//! 2.600000000  h1  eth0  >    IP 10.0.1.10.40000 > 10.0.2.10.80: Flags [S], seq 100, win 64240, options [mss 1460], length 0, ttl 64, id 3 DF
 //! 3.000000000  h1  *     ping 64 bytes from 10.0.2.10: icmp_seq=1 ttl=63 time=4.21 ms
 //! ```
 //!
@@ -11,7 +12,9 @@
 //! characters, so lines stay aligned up to 9.999999999 s), the node (padded to
 //! the longest node name), the interface (padded to the longest interface
 //! name; `*` when the event concerns the node as a whole), the kind (padded to
-//! 4, then one space), and a tcpdump-like summary. Kinds:
+//! 4, then one space), and a tcpdump-like summary (the frame's or packet's
+//! `Display`: TCP segments read as in `tcpdump -S`, absolute sequence
+//! numbers). Kinds:
 //!
 //! | kind   | event                                      |
 //! |--------|--------------------------------------------|
@@ -307,6 +310,71 @@ mod tests {
         assert_eq!(
             format_event(&topo, at(2_500_000_000), &e),
             "2.500000000  r1  *     x    IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 1, id 1 DROP: TTL exceeded"
+        );
+    }
+
+    #[test]
+    fn tcp_segments_read_like_tcpdump() {
+        use bytes::Bytes;
+        use protocols::packet::{IpBody, Ipv4Packet};
+        use protocols::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
+        let topo = router_topology();
+        let syn = TcpRepr {
+            src_port: 40000,
+            dst_port: 80,
+            seq: TcpSeq(100),
+            flags: TcpFlags::SYN,
+            window: 64240,
+            options: TcpOptions {
+                mss: Some(1460),
+                ..TcpOptions::default()
+            },
+            ..TcpRepr::default()
+        };
+        let mut header = ip_header(64, 3);
+        header.dont_frag = true;
+        let p = Ipv4Packet::new(
+            header,
+            IpBody::Tcp {
+                header: Box::new(syn),
+                payload: Bytes::new(),
+            },
+        );
+        let f = ip_frame(H1_ETH0, R1_ETH0, p.clone());
+        assert_eq!(
+            format_event(
+                &topo,
+                at(2_600_000_000),
+                &Event::Tx {
+                    iface: H1_ETH0,
+                    frame: &f
+                }
+            ),
+            "2.600000000  h1  eth0  >    IP 10.0.1.10.40000 > 10.0.2.10.80: Flags [S], seq 100, win 64240, options [mss 1460], length 0, ttl 64, id 3 DF"
+        );
+        let data = Ipv4Packet::new(
+            header,
+            IpBody::Tcp {
+                header: Box::new(TcpRepr {
+                    seq: TcpSeq(101),
+                    ack: Some(TcpSeq(301)),
+                    flags: TcpFlags::PSH,
+                    window: 502,
+                    options: TcpOptions::default(),
+                    ..syn
+                }),
+                payload: Bytes::from(vec![0; 1000]),
+            },
+        );
+        let e = Event::Drop {
+            node: R1,
+            iface: Some(R1_ETH1),
+            what: Dropped::Packet(&data),
+            reason: &DropReason::QueueFull,
+        };
+        assert_eq!(
+            format_event(&topo, at(2_700_000_000), &e),
+            "2.700000000  r1  eth1  x    IP 10.0.1.10.40000 > 10.0.2.10.80: Flags [P.], seq 101:1101, ack 301, win 502, length 1000, ttl 64, id 3 DF DROP: queue full"
         );
     }
 

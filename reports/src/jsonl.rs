@@ -11,7 +11,10 @@
 //!   captured for a frame, IP total length for a packet); for frames `eth_src`
 //!   and `eth_dst`; for IPv4 `src`, `dst`, `ttl`, `ident`, `proto` (the protocol
 //!   number), `frag_offset` and `more_frags` (fragments only), `sport` and
-//!   `dport` (UDP);
+//!   `dport` (UDP and TCP); for TCP `seq`, `ack` (when the ACK bit is set),
+//!   `flags` (as tcpdump prints them: `S`, `S.`, `P.`, `R.`, ...), `win` (the
+//!   raw window field) and `payload_len` (data bytes; `len` stays the length
+//!   of the frame or packet);
 //! - `enqueue`: `backlog_packets`, `backlog_bytes`;
 //! - `drop`: `reason` (a stable key such as `queue-full`) and `reason_text`;
 //! - `fragment`: `mtu`, `sizes`; `reassembled`: `fragments`;
@@ -76,6 +79,16 @@ struct Record<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     dport: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ack: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    win: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload_len: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     backlog_packets: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     backlog_bytes: Option<usize>,
@@ -119,9 +132,21 @@ impl<'a> Record<'a> {
             self.frag_offset = Some(h.frag_offset);
             self.more_frags = Some(h.more_frags);
         }
-        if let IpBody::Udp { header, .. } = &p.body {
-            self.sport = Some(header.src_port);
-            self.dport = Some(header.dst_port);
+        match &p.body {
+            IpBody::Udp { header, .. } => {
+                self.sport = Some(header.src_port);
+                self.dport = Some(header.dst_port);
+            }
+            IpBody::Tcp { header, payload } => {
+                self.sport = Some(header.src_port);
+                self.dport = Some(header.dst_port);
+                self.seq = Some(header.seq.0);
+                self.ack = header.ack.map(|a| a.0);
+                self.flags = Some(header.flag_letters());
+                self.win = Some(header.window);
+                self.payload_len = Some(payload.len());
+            }
+            IpBody::Icmp(_) | IpBody::Raw(_) => {}
         }
     }
 
@@ -429,6 +454,123 @@ mod tests {
             line,
             r#"{"t_ns":1000250000,"t":"1.000250000","kind":"tx","node":"h1","iface":"h1:eth0","summary":"IP 10.0.1.10.5000 > 10.0.2.10.7: UDP, length 5, ttl 64, id 2","len":60,"eth_src":"02:00:00:00:00:01","eth_dst":"02:00:00:00:00:02","src":"10.0.1.10","dst":"10.0.2.10","ttl":64,"ident":2,"proto":17,"sport":5000,"dport":7}"#
         );
+    }
+
+    /// A SYN-ACK from h2:80 to h1:40000 and a 1000-byte data segment back.
+    fn tcp_packets() -> (Ipv4Packet, Ipv4Packet) {
+        use bytes::Bytes;
+        use protocols::wire::{IpProtocol, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
+        let syn_ack = TcpRepr {
+            src_port: 80,
+            dst_port: 40000,
+            seq: TcpSeq(300),
+            ack: Some(TcpSeq(101)),
+            flags: TcpFlags::SYN,
+            window: 65160,
+            options: TcpOptions {
+                mss: Some(1460),
+                ..TcpOptions::default()
+            },
+            ..TcpRepr::default()
+        };
+        let data = TcpRepr {
+            src_port: 40000,
+            dst_port: 80,
+            seq: TcpSeq(101),
+            ack: Some(TcpSeq(301)),
+            flags: TcpFlags::PSH,
+            window: 502,
+            ..TcpRepr::default()
+        };
+        let mut back = ip_header(64, 7);
+        std::mem::swap(&mut back.src, &mut back.dst);
+        back.protocol = IpProtocol::Tcp;
+        let p1 = Ipv4Packet::new(
+            back,
+            IpBody::Tcp {
+                header: Box::new(syn_ack),
+                payload: Bytes::new(),
+            },
+        );
+        let p2 = Ipv4Packet::new(
+            ip_header(64, 3),
+            IpBody::Tcp {
+                header: Box::new(data),
+                payload: Bytes::from(vec![0x61; 1000]),
+            },
+        );
+        (p1, p2)
+    }
+
+    #[test]
+    fn tcp_segments_have_ports_seq_ack_flags_window_and_data_length() {
+        let topo = router_topology();
+        let (syn_ack, data) = tcp_packets();
+        let f = ip_frame(R1_ETH0, H1_ETH0, syn_ack);
+        let line = event_json(
+            &topo,
+            SimTime::from_nanos(2_000_000),
+            &Event::Rx {
+                iface: H1_ETH0,
+                frame: &f,
+            },
+        );
+        assert_eq!(
+            line,
+            r#"{"t_ns":2000000,"t":"0.002000000","kind":"rx","node":"h1","iface":"h1:eth0","summary":"IP 10.0.2.10.80 > 10.0.1.10.40000: Flags [S.], seq 300, ack 101, win 65160, options [mss 1460], length 0, ttl 64, id 7","len":60,"eth_src":"02:00:00:00:00:02","eth_dst":"02:00:00:00:00:01","src":"10.0.2.10","dst":"10.0.1.10","ttl":64,"ident":7,"proto":6,"sport":80,"dport":40000,"seq":300,"ack":101,"flags":"S.","win":65160,"payload_len":0}"#
+        );
+        let v = parse(&event_json(
+            &topo,
+            SimTime::from_nanos(3_000_000),
+            &Event::Forward {
+                node: R1,
+                from: R1_ETH0,
+                to: R1_ETH1,
+                packet: &data,
+            },
+        ));
+        assert_eq!(
+            (
+                &v["flags"],
+                &v["seq"],
+                &v["ack"],
+                &v["payload_len"],
+                &v["len"]
+            ),
+            (
+                &json!("P."),
+                &json!(101),
+                &json!(301),
+                &json!(1000),
+                &json!(1040)
+            )
+        );
+        let IpBody::Tcp { header, .. } = data.body else {
+            unreachable!()
+        };
+        let syn = Ipv4Packet::new(
+            data.header,
+            IpBody::Tcp {
+                header: Box::new(protocols::wire::TcpRepr {
+                    ack: None,
+                    flags: protocols::wire::TcpFlags::SYN,
+                    ..*header
+                }),
+                payload: bytes::Bytes::new(),
+            },
+        );
+        let v = parse(&event_json(
+            &topo,
+            SimTime::ZERO,
+            &Event::Forward {
+                node: R1,
+                from: R1_ETH0,
+                to: R1_ETH1,
+                packet: &syn,
+            },
+        ));
+        assert!(v.get("ack").is_none(), "no ACK bit, no ack field");
+        assert_eq!(v["flags"], "S");
     }
 
     #[test]

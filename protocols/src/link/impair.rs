@@ -42,7 +42,8 @@ pub enum LossModel {
 pub enum DropRule {
     /// The n-th frame transmitted in this direction (1-based).
     Nth(u64),
-    /// The first frame carrying a TCP segment with this sequence number.
+    /// The first frame carrying a TCP segment with this sequence number
+    /// (a whole segment: fragments and corrupted frames never match).
     TcpSeq(u32),
     /// The first frame carrying an ICMP echo request or reply with this sequence number.
     IcmpSeq(u16),
@@ -180,8 +181,7 @@ impl Channel {
                 DropRule::Nth(n) => self.frames_seen == *n,
                 DropRule::During { from, to } => *from <= now && now < *to,
                 DropRule::IcmpSeq(seq) => !self.fired[i] && icmp_seq(frame) == Some(*seq),
-                // TCP is not carried yet; the rule never matches a non-TCP frame.
-                DropRule::TcpSeq(_) => false,
+                DropRule::TcpSeq(seq) => !self.fired[i] && tcp_seq(frame) == Some(*seq),
             };
             if hit {
                 self.fired[i] = true;
@@ -241,6 +241,13 @@ fn icmp_seq(frame: &Frame) -> Option<u16> {
     }
 }
 
+fn tcp_seq(frame: &Frame) -> Option<u32> {
+    match &frame.ipv4()?.body {
+        IpBody::Tcp { header, .. } => Some(header.seq.0),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +294,76 @@ mod tests {
             got.iter().map(Option::is_some).collect::<Vec<_>>(),
             [true, true, false, true, true]
         );
+    }
+
+    fn tcp_frame(seq: u32) -> Frame {
+        use crate::packet::Ipv4Packet;
+        use crate::wire::{IpProtocol, Ipv4Repr, TcpFlags, TcpRepr, TcpSeq};
+        let header = Ipv4Repr {
+            src: std::net::Ipv4Addr::new(10, 0, 0, 1),
+            dst: std::net::Ipv4Addr::new(10, 0, 0, 2),
+            protocol: IpProtocol::Tcp,
+            ttl: 64,
+            tos: 0,
+            ident: 1,
+            dont_frag: true,
+            more_frags: false,
+            frag_offset: 0,
+            payload_len: 0,
+        };
+        let segment = TcpRepr {
+            src_port: 5000,
+            dst_port: 80,
+            seq: TcpSeq(seq),
+            ack: Some(TcpSeq(1)),
+            flags: TcpFlags::PSH,
+            window: 1000,
+            ..TcpRepr::default()
+        };
+        Frame {
+            eth: EthernetRepr {
+                src: MacAddr::local(1),
+                dst: MacAddr::local(2),
+                ethertype: EtherType::Ipv4,
+            },
+            body: FrameBody::Ipv4(Ipv4Packet::new(
+                header,
+                IpBody::Tcp {
+                    header: Box::new(segment),
+                    payload: bytes::Bytes::from_static(&[0; 100]),
+                },
+            )),
+        }
+    }
+
+    #[test]
+    fn tcp_seq_rule_drops_only_the_first_segment_with_that_seq() {
+        let mut c = channel(Impairments {
+            rules: vec![DropRule::TcpSeq(1101)],
+            ..Default::default()
+        });
+        let frames = [
+            frame(),
+            tcp_frame(1),
+            tcp_frame(1101),
+            tcp_frame(2101),
+            tcp_frame(1101),
+        ];
+        let lost: Vec<bool> = frames
+            .into_iter()
+            .enumerate()
+            .map(
+                |(i, f)| match c.transmit(SimTime::from_nanos(i as u64), f, MS) {
+                    Fate::Lost { reason, .. } => {
+                        assert_eq!(reason, DropReason::DropRule("TcpSeq(1101)".into()));
+                        true
+                    }
+                    Fate::Deliver(_) => false,
+                },
+            )
+            .collect();
+        // A non-TCP frame never matches; the retransmission of 1101 passes.
+        assert_eq!(lost, [false, false, true, false, false]);
     }
 
     #[test]

@@ -7,15 +7,21 @@
 
 pub mod arp;
 pub mod checksum;
+pub mod dhcpv4;
+pub mod dns;
 pub mod ethernet;
 pub mod icmpv4;
 pub mod ipv4;
+pub mod tcp;
 pub mod udp;
 
 pub use arp::{ArpOperation, ArpRepr};
+pub use dhcpv4::{DhcpMessageType, DhcpOp, DhcpRepr};
+pub use dns::{DnsQuestion, DnsRcode, DnsRecord, DnsRepr, DnsType, RecordData};
 pub use ethernet::{EtherType, EthernetRepr, MacAddr};
 pub use icmpv4::{IcmpRepr, UnreachableCode};
 pub use ipv4::{IpProtocol, Ipv4Cidr, Ipv4Repr};
+pub use tcp::{SackBlock, SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 pub use udp::UdpRepr;
 
 /// Why bytes did not parse as a header.
