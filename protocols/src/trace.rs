@@ -265,6 +265,18 @@ pub enum Event<'a> {
         /// The port it was seen on.
         port: IfaceId,
     },
+    /// TCP activity on a connection: a state change, a segment sent with its
+    /// cause, a timeout, recovery, a SYN-queue or SYN-cookie event.
+    Tcp {
+        /// The host.
+        node: NodeId,
+        /// Our end of the connection.
+        local: crate::tcp::Endpoint,
+        /// The peer's end.
+        remote: crate::tcp::Endpoint,
+        /// What happened.
+        trace: &'a crate::tcp::TcpTrace,
+    },
     /// An application's own output (a ping reply line, a summary).
     App {
         /// Where.
@@ -285,6 +297,11 @@ impl Event<'_> {
                 ..
             } => Detail::Full,
             Event::Drop { .. } | Event::Link { .. } | Event::App { .. } => Detail::Summary,
+            Event::Tcp {
+                trace: crate::tcp::TcpTrace::Sent { .. },
+                ..
+            } => Detail::Packets,
+            Event::Tcp { .. } => Detail::Summary,
             Event::Arp {
                 event: ArpEvent::Resolved { .. } | ArpEvent::Failed { .. },
                 ..
@@ -311,6 +328,7 @@ impl Event<'_> {
             | Event::Reassembled { node, .. }
             | Event::Arp { node, .. }
             | Event::MacLearned { node, .. }
+            | Event::Tcp { node, .. }
             | Event::App { node, .. } => Some(*node),
             Event::Tx { .. } | Event::Rx { .. } | Event::Enqueue { .. } | Event::Link { .. } => {
                 None

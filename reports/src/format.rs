@@ -172,6 +172,20 @@ impl LineFormat {
                 format!("learned {mac}"),
             ),
             Event::App { node, app, text } => (node_name(node), NONE, app, text.to_owned()),
+            Event::Tcp {
+                node,
+                local,
+                remote,
+                trace,
+            } => {
+                let peer = topo.node_with_addr(remote.addr).map_or_else(|| remote.addr.to_string(), |n| topo.node_name(n).to_string());
+                (
+                    node_name(node),
+                    NONE,
+                    "tcp",
+                    format!(":{} > {peer}:{}  {}", local.port, remote.port, trace.describe()),
+                )
+            }
         };
 
         format!(

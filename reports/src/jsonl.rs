@@ -20,7 +20,12 @@
 //! - `fragment`: `mtu`, `sizes`; `reassembled`: `fragments`;
 //! - `arp`: `arp` (`request`, `resolved`, `failed`, `expired`), `ip`, `mac`, `attempt`;
 //! - `link`: `change` (`down`, `up`, `set`) and `setting` (for `set`);
-//! - `mac-learned`: `mac`; `app`: `app`, `text`.
+//! - `mac-learned`: `mac`; `app`: `app`, `text`;
+//! - `tcp`: `local`, `remote`, `tcp` (`state`, `sent`, `timeout`, `recovery-start`,
+//!   `recovery-end`, `aborted`, `listen-queue-full`, `syn-cookie-sent`,
+//!   `syn-cookie-accepted`), `summary`; for `state`: `state_from`, `state_to`,
+//!   `cause`; for `sent`: `seq`, `ack`, `flags`, `win`, `payload_len`, `cause`;
+//!   for `timeout`: `rto_ns` and `attempt` (the count).
 //!
 //! After `trace_limit` events (0 = unlimited) the file ends with `{"truncated_at": N}`.
 
@@ -29,6 +34,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
+use protocols::tcp::{TcpNote, TcpTrace};
 use protocols::topology::Topology;
 use protocols::trace::{ArpEvent, Detail, Dropped, Event, LinkChange, TraceSink};
 use serde::Serialize;
@@ -114,6 +120,20 @@ struct Record<'a> {
     change: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     setting: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    local: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tcp: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rto_ns: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     app: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -296,6 +316,43 @@ fn record<'a>(topo: &'a Topology, time: SimTime, event: &Event<'a>) -> Record<'a
                     ..r
                 },
             }
+        }
+        Event::Tcp {
+            node: n,
+            local,
+            remote,
+            trace,
+        } => {
+            let mut r = Record {
+                node: node(n),
+                local: Some(local.to_string()),
+                remote: Some(remote.to_string()),
+                tcp: Some(trace.key()),
+                summary: Some(trace.describe()),
+                ..base("tcp")
+            };
+            match trace {
+                TcpTrace::Note(TcpNote::State { from, to, cause }) => {
+                    r.state_from = Some(from.to_string());
+                    r.state_to = Some(to.to_string());
+                    r.cause = Some(cause);
+                }
+                TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
+                    r.rto_ns = Some(rto.as_nanos());
+                    r.attempt = Some(*count);
+                }
+                TcpTrace::Note(TcpNote::Aborted(why)) => r.cause = Some(why),
+                TcpTrace::Sent { repr, len, cause } => {
+                    r.seq = Some(repr.seq.0);
+                    r.ack = repr.ack.map(|a| a.0);
+                    r.flags = Some(repr.flag_letters());
+                    r.win = Some(repr.window);
+                    r.payload_len = Some(*len);
+                    r.cause = Some(cause.name());
+                }
+                _ => {}
+            }
+            r
         }
         Event::Link { link, change } => {
             let (change, setting) = match change {

@@ -11,7 +11,9 @@ use std::net::Ipv4Addr;
 
 use sim_core::{SimDuration, SimTime};
 
+use crate::node::transport::TcpHandle;
 use crate::packet::{IpBody, Ipv4Packet};
+use crate::tcp::{AppSignal, SocketId};
 
 /// A datagram an application wants sent.
 #[derive(Clone, Debug)]
@@ -27,12 +29,25 @@ pub struct Outgoing {
 }
 
 /// What an application asks of its node during one call.
-#[derive(Debug, Default)]
-pub struct AppIo {
+#[derive(Default)]
+pub struct AppIo<'a> {
     /// Datagrams to send, in order.
     pub send: Vec<Outgoing>,
     /// Lines the application prints (they go to the trace as `App` events).
     pub lines: Vec<String>,
+    /// The host's TCP (absent in unit tests of datagram applications).
+    pub tcp: Option<TcpHandle<'a>>,
+}
+
+impl<'a> AppIo<'a> {
+    /// An `AppIo` with access to the host's TCP.
+    pub fn with_tcp(tcp: TcpHandle<'a>) -> AppIo<'a> {
+        AppIo {
+            send: Vec::new(),
+            lines: Vec::new(),
+            tcp: Some(tcp),
+        }
+    }
 }
 
 /// Results an application reports at the end of a run (for tests, summaries
@@ -52,9 +67,13 @@ pub trait App {
     /// When it next wants [`App::on_timer`], if ever.
     fn poll_at(&self) -> Option<SimTime>;
     /// Its deadline came.
-    fn on_timer(&mut self, now: SimTime, io: &mut AppIo);
+    fn on_timer(&mut self, now: SimTime, io: &mut AppIo<'_>);
     /// A datagram was delivered to this node; returns whether it was for this app.
-    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo) -> bool;
+    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo<'_>) -> bool;
+    /// Something happened on one of its TCP connections.
+    fn on_tcp(&mut self, now: SimTime, sock: SocketId, signal: AppSignal, io: &mut AppIo<'_>) {
+        let _ = (now, sock, signal, io);
+    }
     /// End-of-run results.
     fn stats(&self) -> AppStats;
 }

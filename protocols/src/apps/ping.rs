@@ -94,7 +94,7 @@ impl Ping {
         data.into()
     }
 
-    fn send(&mut self, now: SimTime, io: &mut AppIo) {
+    fn send(&mut self, now: SimTime, io: &mut AppIo<'_>) {
         let seq = (self.stats.transmitted + 1) as u16;
         if self.first_sent.is_none() {
             io.lines.push(format!(
@@ -128,7 +128,7 @@ impl Ping {
         }
     }
 
-    fn summary(&self, io: &mut AppIo) {
+    fn summary(&self, io: &mut AppIo<'_>) {
         let s = &self.stats;
         let lost = s.transmitted - s.received;
         let loss = if s.transmitted == 0 {
@@ -209,7 +209,7 @@ impl App for Ping {
         .min()
     }
 
-    fn on_timer(&mut self, now: SimTime, io: &mut AppIo) {
+    fn on_timer(&mut self, now: SimTime, io: &mut AppIo<'_>) {
         while let Some((&t, _)) = self.deadlines.first_key_value() {
             if t > now {
                 break;
@@ -230,7 +230,7 @@ impl App for Ping {
         }
     }
 
-    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo) -> bool {
+    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo<'_>) -> bool {
         let IpBody::Icmp(icmp) = &packet.body else {
             return false;
         };

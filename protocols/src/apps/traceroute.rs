@@ -77,7 +77,7 @@ impl Traceroute {
         1 + probe / u32::from(self.cfg.probes)
     }
 
-    fn send_probe(&mut self, now: SimTime, io: &mut AppIo) {
+    fn send_probe(&mut self, now: SimTime, io: &mut AppIo<'_>) {
         let probe = self.next_probe;
         if probe == 0 {
             io.lines.push(format!(
@@ -110,7 +110,7 @@ impl Traceroute {
     }
 
     /// Records the outcome of the outstanding probe and moves on.
-    fn conclude(&mut self, now: SimTime, answer: Option<(Ipv4Addr, bool)>, io: &mut AppIo) {
+    fn conclude(&mut self, now: SimTime, answer: Option<(Ipv4Addr, bool)>, io: &mut AppIo<'_>) {
         let Some((probe, sent)) = self.outstanding.take() else {
             return;
         };
@@ -151,7 +151,7 @@ impl App for Traceroute {
         self.wake
     }
 
-    fn on_timer(&mut self, now: SimTime, io: &mut AppIo) {
+    fn on_timer(&mut self, now: SimTime, io: &mut AppIo<'_>) {
         if self.done || self.wake.is_none_or(|t| t > now) {
             return;
         }
@@ -163,7 +163,7 @@ impl App for Traceroute {
         }
     }
 
-    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo) -> bool {
+    fn on_packet(&mut self, now: SimTime, packet: &Ipv4Packet, io: &mut AppIo<'_>) -> bool {
         let IpBody::Icmp(icmp) = &packet.body else {
             return false;
         };

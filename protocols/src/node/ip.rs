@@ -23,15 +23,15 @@
 
 use std::net::Ipv4Addr;
 
-use sim_core::{SimDuration, SimTime};
+use sim_core::{SimDuration, SimTime, StreamRng};
 
 use super::arp::{ArpAction, ArpCache, ArpConfig, Lookup, Waiting};
 use super::frag::{Reassembler, Reassembly, fragment};
 use super::routing::{NextHop, Route, RouteKind, RoutingTable};
 use super::{Dropped, NodeOutput, Note};
-use crate::apps::{App, AppIo, AppStats};
+use crate::apps::{App, AppStats, Outgoing};
 use crate::packet::{Frame, FrameBody, IpBody, Ipv4Packet};
-use crate::tcp::rst_for;
+use crate::tcp::{TcpStack, rst_for};
 use crate::topology::{IfaceId, NodeId};
 use crate::trace::{ArpEvent, Detail, DropReason};
 use crate::wire::{
@@ -72,13 +72,14 @@ pub struct IpNode {
     arp: ArpCache,
     reasm: Reassembler,
     next_ident: u16,
-    apps: Vec<Box<dyn App>>,
+    pub(super) apps: Vec<Box<dyn App>>,
+    pub(super) tcp: TcpStack,
     announce_at: Option<SimTime>,
 }
 
 impl IpNode {
     /// A node with connected routes for every addressed interface.
-    pub fn new(id: NodeId, forwarding: bool, ifaces: Vec<Iface>, arp: ArpConfig) -> IpNode {
+    pub fn new(id: NodeId, forwarding: bool, ifaces: Vec<Iface>, arp: ArpConfig, tcp_rng: StreamRng) -> IpNode {
         let mut routes = RoutingTable::new();
         for i in &ifaces {
             if let Some(addr) = i.addr {
@@ -101,6 +102,7 @@ impl IpNode {
             reasm: Reassembler::new(REASSEMBLY_TIMEOUT),
             next_ident: 1,
             apps: Vec::new(),
+            tcp: TcpStack::new(tcp_rng),
         }
     }
 
@@ -149,6 +151,7 @@ impl IpNode {
             self.announce_at,
             self.arp.poll_at(),
             self.reasm.poll_at(),
+            self.tcp.poll_at(),
             apps,
         ]
         .into_iter()
@@ -204,27 +207,24 @@ impl IpNode {
                 }
             }
         }
+        self.tcp_timers(now, out);
         for idx in 0..self.apps.len() {
             if self.apps[idx].poll_at().is_some_and(|t| t <= now) {
-                let mut io = AppIo::default();
-                self.apps[idx].on_timer(now, &mut io);
-                self.app_io(now, idx, io, out);
+                self.call_app(now, idx, out, |app, io| app.on_timer(now, io));
+                self.flush_tcp(now, out);
             }
         }
     }
 
-    fn app_io(&mut self, now: SimTime, idx: usize, io: AppIo, out: &mut NodeOutput) {
-        let name = self.apps[idx].name();
-        for text in io.lines {
-            out.note(Detail::Summary, || Note::App { app: name, text });
-        }
-        for o in io.send {
+    /// Sends a datagram an application asked for.
+    pub(super) fn send_datagram(&mut self, now: SimTime, app: &'static str, o: Outgoing, out: &mut NodeOutput) {
+        {
             let Some(nh) = self.routes.lookup(o.dst) else {
                 out.note(Detail::Summary, || Note::App {
-                    app: name,
+                    app,
                     text: format!("connect: Network is unreachable ({})", o.dst),
                 });
-                continue;
+                return;
             };
             let src = self
                 .iface(nh.iface)
@@ -251,7 +251,7 @@ impl IpNode {
         }
     }
 
-    fn take_ident(&mut self) -> u16 {
+    pub(super) fn take_ident(&mut self) -> u16 {
         let id = self.next_ident;
         self.next_ident = self.next_ident.wrapping_add(1);
         id
@@ -519,10 +519,14 @@ impl IpNode {
             self.output(now, reply, out);
             return;
         }
+        if let IpBody::Tcp { header, payload } = &packet.body {
+            if self.deliver_tcp(now, packet.header.src, packet.header.dst, header, payload, out) {
+                return;
+            }
+        }
         for idx in 0..self.apps.len() {
-            let mut io = AppIo::default();
-            let taken = self.apps[idx].on_packet(now, &packet, &mut io);
-            self.app_io(now, idx, io, out);
+            let taken = self.call_app(now, idx, out, |app, io| app.on_packet(now, &packet, io));
+            self.flush_tcp(now, out);
             if taken {
                 return;
             }
@@ -646,7 +650,7 @@ impl IpNode {
     }
 
     /// Sends a datagram this node originates.
-    fn output(&mut self, now: SimTime, packet: Ipv4Packet, out: &mut NodeOutput) {
+    pub(super) fn output(&mut self, now: SimTime, packet: Ipv4Packet, out: &mut NodeOutput) {
         if self.is_local(packet.header.dst) {
             self.deliver(now, None, packet, out);
             return;

@@ -10,6 +10,7 @@ pub mod frag;
 pub mod ip;
 pub mod routing;
 pub mod switch;
+pub mod transport;
 
 use crate::packet::{Frame, Ipv4Packet};
 use crate::topology::IfaceId;
@@ -61,6 +62,15 @@ pub enum Note {
         iface: IfaceId,
         /// What.
         event: ArpEvent,
+    },
+    /// TCP activity on a connection.
+    Tcp {
+        /// Our end.
+        local: crate::tcp::Endpoint,
+        /// The peer's end.
+        remote: crate::tcp::Endpoint,
+        /// What happened.
+        trace: crate::tcp::TcpTrace,
     },
     /// An application printed a line.
     App {

@@ -1,7 +1,27 @@
-//! TCP (RFC 9293). For now only the answer of a host with no connection and no
-//! listener for a segment: the reset of RFC 9293 §3.10.7.1. The connection
-//! state machine, buffers, timers and congestion control will live beside it
-//! (see ARCHITECTURE.md), and reuse [`rst_for`] for the CLOSED state.
+//! TCP (RFC 9293), split by concern:
+//!
+//! - [`connection`]: one connection's state machine (a TCB), input processing;
+//! - [`output`]: its sending half: segmentation, ACK policy, retransmission, timers;
+//! - [`send`] / [`recv`]: the send buffer and the receive buffer with reassembly and SACK blocks;
+//! - [`rtt`]: the RFC 6298 retransmission timer;
+//! - [`congestion`]: the congestion-control trait and its algorithms;
+//! - [`stack`]: a host's listeners and connections, demultiplexing, ISNs, SYN cookies;
+//! - [`rst_for`] here: the answer of the CLOSED state (no TCB) to a segment.
+
+pub mod config;
+pub mod congestion;
+pub mod connection;
+pub mod output;
+pub mod recv;
+pub mod rtt;
+pub mod send;
+pub mod stack;
+pub mod state;
+
+pub use config::{KeepaliveConfig, TcpConfig};
+pub use connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote};
+pub use stack::{SocketId, TcpStack, TcpTrace, Transmit};
+pub use state::State;
 
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 

@@ -466,6 +466,12 @@ impl World {
                 event: *event,
             },
             Note::App { app, text } => Event::App { node, app, text },
+            Note::Tcp { local, remote, trace } => Event::Tcp {
+                node,
+                local: *local,
+                remote: *remote,
+                trace,
+            },
         };
         if self.tracer.wants(ev.detail()) {
             self.tracer.emit(now, ev);

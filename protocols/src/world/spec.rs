@@ -262,7 +262,7 @@ impl WorldSpec {
                     NodeState::Switch(Switch::new(info.ifaces.clone(), spec.mac_ageing))
                 }
                 NodeKind::Host | NodeKind::Router => {
-                    NodeState::Ip(Box::new(build_ip_node(spec, n, &topo)?))
+                    NodeState::Ip(Box::new(build_ip_node(spec, n, &topo, &streams)?))
                 }
             };
             nodes.push(state);
@@ -345,7 +345,7 @@ impl WorldSpec {
     }
 }
 
-fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology) -> Result<IpNode, SpecError> {
+fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology, streams: &RngStreams) -> Result<IpNode, SpecError> {
     let info = &topo.nodes[n];
     let ifaces = info
         .ifaces
@@ -368,6 +368,7 @@ fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology) -> Result<IpNode, S
         spec.kind == NodeKind::Router,
         ifaces,
         spec.arp,
+        streams.stream(&format!("node:{}:tcp", spec.name)),
     );
     node.proxy_arp = spec.proxy_arp;
     let bad_via = |via| SpecError::UnreachableGateway {

@@ -1,0 +1,400 @@
+//! The sending half of a connection: segmentation, Nagle and silly-window
+//! avoidance, ACK policy, retransmission, and the timers (RFC 9293 §3.8,
+//! §3.10.8; RFC 6298; RFC 1122 §4.2.3).
+
+use bytes::Bytes;
+use sim_core::SimTime;
+
+use super::connection::{AppSignal, Outgoing, SendCause, Tcb, TcpNote, ts_now};
+use super::state::State;
+use crate::wire::{SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
+
+impl Tcb {
+    /// A header from our end with the current ACK, window and options.
+    pub(super) fn header(&mut self, seq: TcpSeq) -> TcpRepr {
+        let ack = (self.state != State::SynSent).then(|| self.recv.rcv_nxt());
+        let mut options = TcpOptions::default();
+        if self.ts_ok {
+            options.timestamps = Some((0, self.ts_recent));
+        }
+        if self.sack_ok && self.recv.has_gap() {
+            let max = if self.ts_ok { 3 } else { 4 };
+            let mut blocks = SackBlocks::new();
+            for b in self.recv.sack_blocks(max) {
+                let _ = blocks.push(b);
+            }
+            options.sack_blocks = blocks;
+        }
+        TcpRepr {
+            src_port: self.local.port,
+            dst_port: self.remote.port,
+            seq,
+            ack,
+            flags: TcpFlags::NONE,
+            window: self.advertise_window(),
+            urgent: 0,
+            options,
+        }
+    }
+
+    /// The window field to send, with receiver-side silly-window avoidance
+    /// (RFC 9293 §3.8.6.2.2): the right edge moves forward only by at least
+    /// min(buffer/2, MSS), and never moves back.
+    fn advertise_window(&mut self) -> u16 {
+        let rcv_nxt = self.recv.rcv_nxt();
+        let free = self.recv.window();
+        let right = rcv_nxt + free;
+        let threshold = (self.recv.capacity() / 2).min(self.smss);
+        if (right - self.rcv_adv) as i64 >= threshold as i64 || self.rcv_adv.lt(rcv_nxt) {
+            self.rcv_adv = right;
+        }
+        let wnd = (self.rcv_adv - rcv_nxt).max(0) as usize;
+        (wnd >> self.rcv_wscale).min(usize::from(u16::MAX)) as u16
+    }
+
+    fn emit(&mut self, now: SimTime, mut repr: TcpRepr, payload: Bytes, cause: SendCause, out: &mut Vec<Outgoing>) {
+        if let Some((_, echo)) = repr.options.timestamps {
+            repr.options.timestamps = Some((ts_now(now), echo));
+        }
+        if let Some(ack) = repr.ack {
+            self.last_ack_sent = ack;
+            self.delack_at = None;
+            self.unacked_segments = 0;
+            self.ack_now = false;
+        }
+        out.push(Outgoing { repr, payload, cause });
+    }
+
+    /// Sends our SYN (active open) or SYN-ACK (passive or simultaneous open),
+    /// with the options we offer (RFC 9293 §3.7.1, RFC 7323 §2.2, RFC 2018 §2).
+    pub(super) fn send_syn(&mut self, now: SimTime, with_ack: bool, out: &mut Vec<Outgoing>) {
+        let mut repr = self.header(self.iss);
+        repr.flags.syn = true;
+        // The window in a SYN is never scaled (RFC 7323 §2.2).
+        repr.window = self.recv.window().min(usize::from(u16::MAX)) as u16;
+        // A SYN offers what we are configured for; a SYN-ACK confirms only what
+        // the peer's SYN offered (RFC 7323 §2.2, RFC 2018 §2).
+        let offer_ws = if with_ack { self.ws_ok } else { self.cfg.window_scaling };
+        repr.options = TcpOptions {
+            mss: Some(self.announced_mss),
+            window_scale: offer_ws.then_some(self.rcv_wscale),
+            sack_permitted: if with_ack { self.sack_ok } else { self.cfg.sack },
+            sack_blocks: SackBlocks::new(),
+            timestamps: if with_ack {
+                self.ts_ok.then_some((ts_now(now), self.ts_recent))
+            } else {
+                self.cfg.timestamps.then_some((ts_now(now), 0))
+            },
+        };
+        if !with_ack {
+            repr.ack = None;
+        }
+        let retransmission = self.snd_max != self.iss;
+        if !retransmission {
+            self.rtt_probe = Some((self.iss + 1, now));
+        }
+        self.snd_nxt = self.iss + 1;
+        self.snd_max = self.iss + 1;
+        let cause = if retransmission {
+            SendCause::RtoRetransmission
+        } else if with_ack {
+            SendCause::SynAck
+        } else {
+            SendCause::Syn
+        };
+        if with_ack {
+            self.last_ack_sent = self.recv.rcv_nxt();
+        }
+        out.push(Outgoing {
+            repr,
+            payload: Bytes::new(),
+            cause,
+        });
+        if self.rto_at.is_none() {
+            self.rto_at = Some(now + self.rtt.rto());
+        }
+    }
+
+    /// A pure ACK.
+    pub(super) fn send_ack(&mut self, now: SimTime, cause: SendCause, out: &mut Vec<Outgoing>) {
+        if matches!(self.state, State::Closed | State::Listen | State::SynSent) {
+            return;
+        }
+        let mut repr = self.header(self.snd_nxt);
+        if self.snd_max.gt(self.snd_nxt) && cause != SendCause::ChallengeAck {
+            repr.seq = self.snd_max;
+        }
+        self.emit(now, repr, Bytes::new(), cause, out);
+    }
+
+    /// `<SEQ=seq><CTL=RST>`.
+    pub(super) fn push_rst(&mut self, seq: TcpSeq, out: &mut Vec<Outgoing>) {
+        out.push(Outgoing {
+            repr: TcpRepr {
+                src_port: self.local.port,
+                dst_port: self.remote.port,
+                seq,
+                ack: None,
+                flags: TcpFlags::RST,
+                window: 0,
+                urgent: 0,
+                options: TcpOptions::default(),
+            },
+            payload: Bytes::new(),
+            cause: SendCause::Reset,
+        });
+    }
+
+    /// In-order data arrived: ACK every second full-sized segment at once,
+    /// otherwise within the delayed-ACK time (RFC 5681 §4.2, RFC 1122 §4.2.3.2).
+    pub(super) fn schedule_ack(&mut self, now: SimTime, full_sized: bool) {
+        if !self.cfg.delayed_ack {
+            self.ack_now = true;
+            return;
+        }
+        if full_sized {
+            self.unacked_segments += 1;
+        }
+        if self.unacked_segments >= 2 {
+            self.ack_now = true;
+        } else if self.delack_at.is_none() {
+            self.delack_at = Some(now + self.cfg.delayed_ack_timeout);
+        }
+    }
+
+    pub(super) fn arm_keepalive(&mut self, now: SimTime) {
+        if let Some(ka) = self.cfg.keepalive {
+            self.keepalive_at = Some(now + ka.idle);
+            self.keepalive_sent = 0;
+        }
+    }
+
+    /// Resends one segment starting at `seq` (at most one MSS, the FIN if that is what is there).
+    pub(super) fn retransmit(&mut self, now: SimTime, seq: TcpSeq, cause: SendCause, out: &mut Vec<Outgoing>) {
+        let offset = (seq - self.buf_seq).max(0) as usize;
+        let len = self.send.len().saturating_sub(offset).min(self.smss);
+        let fin = self.fin_seq.is_some_and(|f| seq + len == f);
+        if len == 0 && !fin {
+            return;
+        }
+        let mut repr = self.header(seq);
+        repr.flags.fin = fin;
+        repr.flags.psh = len > 0 && offset + len == self.send.len();
+        let payload = self.send.slice(offset, len);
+        // Karn's rule: a retransmitted segment gives no RTT sample.
+        self.rtt_probe = None;
+        self.emit(now, repr, payload, cause, out);
+        if self.rto_at.is_none() {
+            self.rto_at = Some(now + self.rtt.rto());
+        }
+    }
+
+    /// Sends what the windows, Nagle and silly-window avoidance allow (RFC 9293
+    /// §3.7.4, §3.8.6.2.1), the FIN once all data is out, a window update when
+    /// the receive window opened, and any ACK that is due.
+    pub fn output(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+        let sent_before = out.len();
+        if self.retransmit_head {
+            self.retransmit_head = false;
+            self.retransmit(now, self.snd_una, SendCause::FastRetransmission, out);
+        }
+        if matches!(self.state, State::Established | State::CloseWait | State::FinWait1 | State::Closing | State::LastAck) {
+            self.send_data(now, out);
+        }
+        if out.len() == sent_before && self.state.is_synchronized() && self.window_opened() {
+            self.send_ack(now, SendCause::WindowUpdate, out);
+        }
+        if self.ack_now {
+            self.send_ack(now, SendCause::PureAck, out);
+        }
+    }
+
+    /// Whether reading made the advertised window worth announcing again: it
+    /// was below one MSS and can now grow by the silly-window threshold.
+    fn window_opened(&self) -> bool {
+        let rcv_nxt = self.recv.rcv_nxt();
+        let advertised = (self.rcv_adv - rcv_nxt).max(0) as usize;
+        let threshold = (self.recv.capacity() / 2).min(self.smss);
+        advertised < self.smss && self.recv.window() >= advertised + threshold && !self.fin_received
+    }
+
+    fn send_data(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+        loop {
+            let offset = (self.snd_nxt - self.buf_seq).max(0) as usize;
+            let unsent = self.send.len().saturating_sub(offset);
+            let fin_due = self.fin_queued && self.fin_seq.is_none_or(|f| self.snd_nxt.le(f));
+            let flight = self.bytes_in_flight();
+            let wnd = self.snd_wnd.min(self.cwnd());
+            let usable = wnd.saturating_sub(flight);
+            let len = unsent.min(usable).min(self.smss);
+            let fin = fin_due && offset + len == self.send.len();
+            if len == 0 && !(fin && unsent == 0) {
+                if unsent > 0 && self.snd_wnd == 0 && flight == 0 && self.persist_at.is_none() {
+                    // RFC 9293 §3.8.6.1: probe the zero window.
+                    self.persist_at = Some(now + self.persist_interval());
+                }
+                return;
+            }
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            if len > 0 && len < self.smss && new_data {
+                // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged;
+                // sender SWS avoidance (§3.8.6.2.1): otherwise send only all that is
+                // queued, or at least half the largest window the peer offered.
+                let all = len == unsent;
+                let nagle_ok = !self.cfg.nagle || flight == 0;
+                let big = self.max_snd_wnd > 0 && len >= self.max_snd_wnd / 2;
+                if !((all && nagle_ok) || big) {
+                    return;
+                }
+            }
+            let seq = self.snd_nxt;
+            let mut repr = self.header(seq);
+            repr.flags.fin = fin;
+            repr.flags.psh = len > 0 && offset + len == self.send.len();
+            let payload = self.send.slice(offset, len);
+            let cause = if new_data { SendCause::NewData } else { SendCause::RtoRetransmission };
+            if new_data && self.rtt_probe.is_none() && len > 0 {
+                self.rtt_probe = Some((seq + len, now));
+            }
+            self.emit(now, repr, payload, cause, out);
+            self.snd_nxt = seq + len + usize::from(fin);
+            if self.snd_nxt.gt(self.snd_max) {
+                self.snd_max = self.snd_nxt;
+            }
+            if fin && self.fin_seq.is_none() {
+                self.fin_seq = Some(seq + len);
+                match self.state {
+                    State::Established | State::SynReceived => self.set_state(State::FinWait1, "CLOSE"),
+                    State::CloseWait => self.set_state(State::LastAck, "CLOSE"),
+                    _ => {}
+                }
+            }
+            if self.rto_at.is_none() {
+                self.rto_at = Some(now + self.rtt.rto());
+            }
+            self.persist_at = None;
+            if fin {
+                return;
+            }
+        }
+    }
+
+    fn persist_interval(&self) -> sim_core::SimDuration {
+        // Persist timer: the RTO, doubled per unanswered probe, between the
+        // minimum RTO and 60 s (as BSD and Linux bound it).
+        let base = self.rtt.rto();
+        base.saturating_mul(1 << self.persist_backoff.min(16)).min(sim_core::SimDuration::from_secs(60))
+    }
+
+    /// When the connection next needs [`Tcb::on_timer`].
+    pub fn poll_at(&self) -> Option<SimTime> {
+        [self.rto_at, self.delack_at, self.persist_at, self.keepalive_at, self.timewait_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Handles every timer due at `now`.
+    pub fn on_timer(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+        if self.timewait_at.is_some_and(|t| t <= now) {
+            self.timewait_at = None;
+            self.set_state(State::Closed, "2MSL timeout");
+            self.clear_timers();
+            self.signals.push(AppSignal::Closed { error: false });
+            return;
+        }
+        if self.rto_at.is_some_and(|t| t <= now) {
+            self.on_rto(now, out);
+        }
+        if self.persist_at.is_some_and(|t| t <= now) {
+            self.persist_at = None;
+            self.window_probe(now, out);
+        }
+        if self.delack_at.is_some_and(|t| t <= now) {
+            self.delack_at = None;
+            self.send_ack(now, SendCause::DelayedAck, out);
+        }
+        if self.keepalive_at.is_some_and(|t| t <= now) {
+            self.on_keepalive(now, out);
+        }
+    }
+
+    /// RFC 6298 §5.4-5.7: the retransmission timer expired.
+    fn on_rto(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+        self.rto_at = None;
+        let handshake = matches!(self.state, State::SynSent | State::SynReceived);
+        let limit = if handshake { self.cfg.syn_retries } else { self.cfg.data_retries };
+        if self.retries >= limit {
+            self.drop_connection(if handshake {
+                "handshake timed out (SYN retries exhausted)"
+            } else {
+                "retransmission limit reached"
+            });
+            return;
+        }
+        self.notes.push(TcpNote::Timeout {
+            rto: self.rtt.rto(),
+            count: self.retries + 1,
+        });
+        self.retries += 1;
+        self.rtt.back_off();
+        self.rtt_probe = None;
+        match self.state {
+            State::SynSent => self.send_syn(now, false, out),
+            State::SynReceived => self.send_syn(now, true, out),
+            _ => {
+                self.cc.on_rto(now, self.bytes_in_flight());
+                if self.recover.take().is_some() {
+                    self.notes.push(TcpNote::RecoveryEnd);
+                }
+                self.inflation = 0;
+                self.dupacks = 0;
+                // Go back to the first unacknowledged byte (RFC 5681 §3.1 after a timeout).
+                self.snd_nxt = self.snd_una;
+                self.send_data(now, out);
+                if self.snd_nxt == self.snd_una {
+                    // Nothing fit (zero window): resend the head anyway so the timer has a purpose.
+                    self.retransmit(now, self.snd_una, SendCause::RtoRetransmission, out);
+                }
+            }
+        }
+        self.rto_at = Some(now + self.rtt.rto());
+    }
+
+    /// A zero-window probe: one byte of new data beyond the window (RFC 9293 §3.8.6.1).
+    fn window_probe(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+        if self.snd_wnd > 0 {
+            self.output(now, out);
+            return;
+        }
+        let offset = (self.snd_nxt - self.buf_seq).max(0) as usize;
+        if offset >= self.send.len() {
+            return;
+        }
+        let repr = self.header(self.snd_nxt);
+        let payload = self.send.slice(offset, 1);
+        self.emit(now, repr, payload, SendCause::WindowProbe, out);
+        self.persist_backoff += 1;
+        self.persist_at = Some(now + self.persist_interval());
+    }
+
+    /// Keepalive (RFC 1122 §4.2.3.6): `<SEQ=SND.NXT-1>` with no data draws an ACK.
+    fn on_keepalive(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+        let Some(ka) = self.cfg.keepalive else {
+            self.keepalive_at = None;
+            return;
+        };
+        if !matches!(self.state, State::Established | State::CloseWait) || self.snd_una != self.snd_max {
+            self.keepalive_at = Some(now + ka.idle);
+            return;
+        }
+        if self.keepalive_sent >= ka.probes {
+            self.drop_connection("keepalive timeout");
+            return;
+        }
+        self.keepalive_sent += 1;
+        let repr = self.header(self.snd_nxt - 1);
+        self.emit(now, repr, Bytes::new(), SendCause::Keepalive, out);
+        self.keepalive_at = Some(now + ka.interval);
+    }
+}

@@ -1,0 +1,468 @@
+//! A host's TCP: listeners, connections, demultiplexing, initial sequence
+//! numbers (RFC 6528), the listen backlog and SYN cookies, and the handle
+//! applications use to open, write, read and close connections.
+//!
+//! Demultiplexing (RFC 9293 §3.10.7): a segment goes to the connection with its
+//! exact 4-tuple, else to a listener on its port, else the CLOSED-state reset
+//! of [`super::rst_for`] answers it.
+//!
+//! Listen backlog: at most `backlog` connections may be half-open
+//! (SYN-RECEIVED) per listener; further SYNs are dropped (and traced), which is
+//! what a SYN flood exploits. With SYN cookies on, a SYN arriving at a full
+//! queue is answered statelessly with a SYN-ACK whose ISN encodes the
+//! connection (a hash of the 4-tuple and a 64-second counter, plus an MSS
+//! index, as Linux does); a valid returning ACK creates the connection.
+//! Simplification: a cookie connection keeps no window-scale or SACK option
+//! (Linux recovers them from timestamps; netsim does not).
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use bytes::Bytes;
+use rand::Rng;
+use sim_core::{SimTime, StreamRng, stable_hash};
+
+use super::config::TcpConfig;
+use super::connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote};
+use super::state::State;
+use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
+
+/// Names a connection within its host.
+pub type SocketId = u32;
+
+/// Lowest ephemeral port (Linux `ip_local_port_range`).
+pub const EPHEMERAL_FIRST: u16 = 32768;
+/// Highest ephemeral port.
+pub const EPHEMERAL_LAST: u16 = 60999;
+
+/// MSS values a SYN cookie can encode (Linux's table).
+const COOKIE_MSS: [u16; 4] = [536, 1300, 1440, 1460];
+
+/// What the host's TCP did that the trace should show.
+#[derive(Clone, Debug)]
+pub enum TcpTrace {
+    /// A connection note (state change, timeout, abort, recovery).
+    Note(TcpNote),
+    /// A segment was sent, with its cause.
+    Sent {
+        /// The header.
+        repr: TcpRepr,
+        /// Data bytes.
+        len: usize,
+        /// Why.
+        cause: SendCause,
+    },
+    /// A SYN was dropped because the listen queue was full.
+    ListenQueueFull,
+    /// A SYN was answered with a SYN cookie.
+    SynCookieSent,
+    /// A returning ACK carried a valid SYN cookie.
+    SynCookieAccepted,
+}
+
+impl TcpTrace {
+    /// One line for a human: `SYN-SENT -> ESTABLISHED (rcv SYN,ACK)`,
+    /// `<SEQ=100><ACK=301><CTL=ACK><DATA=1000> (new data)`.
+    pub fn describe(&self) -> String {
+        match self {
+            TcpTrace::Note(TcpNote::State { from, to, cause }) => format!("{from} -> {to} ({cause})"),
+            TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
+                format!("retransmission timeout #{count} (RTO {rto})")
+            }
+            TcpTrace::Note(TcpNote::RecoveryStart) => "duplicate ACKs: fast retransmit, entering recovery".into(),
+            TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery complete".into(),
+            TcpTrace::Note(TcpNote::Aborted(why)) => format!("connection dropped: {why}"),
+            TcpTrace::Sent { repr, len, cause } => {
+                format!("{} ({})", repr.rfc_notation(*len), cause.name())
+            }
+            TcpTrace::ListenQueueFull => "SYN dropped: listen queue full".into(),
+            TcpTrace::SynCookieSent => "listen queue full: SYN-ACK with a SYN cookie".into(),
+            TcpTrace::SynCookieAccepted => "ACK carries a valid SYN cookie: connection created".into(),
+        }
+    }
+
+    /// A short stable key for machine-readable outputs.
+    pub fn key(&self) -> &'static str {
+        match self {
+            TcpTrace::Note(TcpNote::State { .. }) => "state",
+            TcpTrace::Note(TcpNote::Timeout { .. }) => "timeout",
+            TcpTrace::Note(TcpNote::RecoveryStart) => "recovery-start",
+            TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery-end",
+            TcpTrace::Note(TcpNote::Aborted(_)) => "aborted",
+            TcpTrace::Sent { .. } => "sent",
+            TcpTrace::ListenQueueFull => "listen-queue-full",
+            TcpTrace::SynCookieSent => "syn-cookie-sent",
+            TcpTrace::SynCookieAccepted => "syn-cookie-accepted",
+        }
+    }
+}
+
+/// A segment ready for IP: source and destination address plus the segment.
+#[derive(Clone, Debug)]
+pub struct Transmit {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// The segment.
+    pub segment: Outgoing,
+}
+
+struct Listener {
+    owner: usize,
+    cfg: TcpConfig,
+    backlog: usize,
+    syn_cookies: bool,
+    mtu: u32,
+}
+
+struct Socket {
+    tcb: Tcb,
+    owner: usize,
+    listener: Option<u16>,
+}
+
+/// A host's TCP.
+pub struct TcpStack {
+    listeners: BTreeMap<u16, Listener>,
+    sockets: Vec<Option<Socket>>,
+    by_tuple: BTreeMap<(u16, Ipv4Addr, u16), SocketId>,
+    secret: u64,
+    next_port: u16,
+    /// Segments to send.
+    pub transmits: Vec<Transmit>,
+    /// Trace records: the connection (local, remote) and what happened.
+    pub traces: Vec<(Endpoint, Endpoint, TcpTrace)>,
+    /// Signals for applications: (owner app, socket, signal).
+    pub signals: Vec<(usize, SocketId, AppSignal)>,
+    /// Whether trace records are wanted.
+    pub tracing: bool,
+}
+
+impl TcpStack {
+    /// A stack whose ISN secret and ephemeral ports come from `rng`.
+    pub fn new(mut rng: StreamRng) -> TcpStack {
+        TcpStack {
+            listeners: BTreeMap::new(),
+            sockets: Vec::new(),
+            by_tuple: BTreeMap::new(),
+            secret: rng.random(),
+            next_port: rng.random_range(EPHEMERAL_FIRST..=EPHEMERAL_LAST),
+            transmits: Vec::new(),
+            traces: Vec::new(),
+            signals: Vec::new(),
+            tracing: false,
+        }
+    }
+
+    /// RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock.
+    fn isn(&self, now: SimTime, local: Endpoint, remote: Endpoint) -> TcpSeq {
+        let m = (now.as_nanos() / 4_000) as u32;
+        TcpSeq(m.wrapping_add(self.tuple_hash(local, remote, 0) as u32))
+    }
+
+    fn tuple_hash(&self, local: Endpoint, remote: Endpoint, extra: u64) -> u64 {
+        let mut bytes = Vec::with_capacity(28);
+        bytes.extend_from_slice(&self.secret.to_le_bytes());
+        bytes.extend_from_slice(&local.addr.octets());
+        bytes.extend_from_slice(&local.port.to_be_bytes());
+        bytes.extend_from_slice(&remote.addr.octets());
+        bytes.extend_from_slice(&remote.port.to_be_bytes());
+        bytes.extend_from_slice(&extra.to_le_bytes());
+        stable_hash(&bytes)
+    }
+
+    /// Starts listening on `port`; signals for accepted connections go to `owner`.
+    pub fn listen(&mut self, owner: usize, port: u16, backlog: usize, syn_cookies: bool, cfg: TcpConfig, mtu: u32) {
+        self.listeners.insert(port, Listener {
+            owner,
+            cfg,
+            backlog,
+            syn_cookies,
+            mtu,
+        });
+    }
+
+    /// Active open from `local_addr` (an ephemeral port is chosen) to `remote`.
+    pub fn connect(&mut self, now: SimTime, owner: usize, local_addr: Ipv4Addr, remote: Endpoint, cfg: TcpConfig, mtu: u32) -> SocketId {
+        let port = self.ephemeral_port(remote);
+        let local = Endpoint {
+            addr: local_addr,
+            port,
+        };
+        self.open(now, owner, local, remote, cfg, mtu)
+    }
+
+    /// Active open from a given local port (for simultaneous open, where both
+    /// ends name each other's port).
+    pub fn open(&mut self, now: SimTime, owner: usize, local: Endpoint, remote: Endpoint, cfg: TcpConfig, mtu: u32) -> SocketId {
+        let iss = self.isn(now, local, remote);
+        let mut out = Vec::new();
+        let tcb = Tcb::connect(now, cfg, local, remote, iss, mtu, &mut out);
+        let id = self.insert(Socket {
+            tcb,
+            owner,
+            listener: None,
+        });
+        self.flush(id, out);
+        id
+    }
+
+    fn ephemeral_port(&mut self, remote: Endpoint) -> u16 {
+        loop {
+            let p = self.next_port;
+            self.next_port = if p >= EPHEMERAL_LAST { EPHEMERAL_FIRST } else { p + 1 };
+            if !self.by_tuple.contains_key(&(p, remote.addr, remote.port)) && !self.listeners.contains_key(&p) {
+                return p;
+            }
+        }
+    }
+
+    fn insert(&mut self, s: Socket) -> SocketId {
+        let key = (s.tcb.local.port, s.tcb.remote.addr, s.tcb.remote.port);
+        let id = match self.sockets.iter().position(Option::is_none) {
+            Some(i) => {
+                self.sockets[i] = Some(s);
+                i as SocketId
+            }
+            None => {
+                self.sockets.push(Some(s));
+                (self.sockets.len() - 1) as SocketId
+            }
+        };
+        self.by_tuple.insert(key, id);
+        id
+    }
+
+    /// The connection behind a socket, if it still exists.
+    pub fn tcb(&self, id: SocketId) -> Option<&Tcb> {
+        self.sockets.get(id as usize)?.as_ref().map(|s| &s.tcb)
+    }
+
+    /// Queues data; returns the bytes accepted.
+    pub fn write(&mut self, now: SimTime, id: SocketId, data: Bytes) -> usize {
+        self.with(now, id, |t, _, _| t.write(data)).unwrap_or(0)
+    }
+
+    /// Reads up to `max` bytes.
+    pub fn read(&mut self, now: SimTime, id: SocketId, max: usize) -> Vec<Bytes> {
+        self.with(now, id, |t, _, _| t.read(max)).unwrap_or_default()
+    }
+
+    /// Closes our direction (FIN after the data).
+    pub fn close(&mut self, now: SimTime, id: SocketId) {
+        self.with(now, id, |t, now, out| t.close(now, out));
+    }
+
+    /// Aborts with a reset.
+    pub fn abort(&mut self, now: SimTime, id: SocketId) {
+        self.with(now, id, |t, _, out| t.abort(out));
+    }
+
+    /// Runs `f` on a connection, then lets it send what is now due.
+    fn with<R>(&mut self, now: SimTime, id: SocketId, f: impl FnOnce(&mut Tcb, SimTime, &mut Vec<Outgoing>) -> R) -> Option<R> {
+        let s = self.sockets.get_mut(id as usize)?.as_mut()?;
+        let mut out = Vec::new();
+        let r = f(&mut s.tcb, now, &mut out);
+        s.tcb.output(now, &mut out);
+        self.flush(id, out);
+        Some(r)
+    }
+
+    /// A segment from `src` to `dst` arrived. Returns `false` if nothing here
+    /// wanted it (the caller answers with the CLOSED-state reset).
+    pub fn on_segment(&mut self, now: SimTime, src: Ipv4Addr, dst: Ipv4Addr, seg: &TcpRepr, payload: Bytes) -> bool {
+        let remote = Endpoint { addr: src, port: seg.src_port };
+        let local = Endpoint { addr: dst, port: seg.dst_port };
+        if let Some(&id) = self.by_tuple.get(&(local.port, remote.addr, remote.port)) {
+            let s = self.sockets[id as usize].as_mut().expect("indexed socket");
+            let mut out = Vec::new();
+            s.tcb.on_segment(now, seg, payload, &mut out);
+            self.flush(id, out);
+            return true;
+        }
+        let Some(listener) = self.listeners.get(&local.port) else {
+            return false;
+        };
+        // RFC 9293 §3.10.7.2 (LISTEN).
+        if seg.flags.rst {
+            return true; // ignore
+        }
+        if let Some(ack) = seg.ack {
+            if listener.syn_cookies && !seg.flags.syn {
+                if let Some(mss) = self.check_cookie(now, local, remote, ack - 1) {
+                    self.accept_cookie(now, local, remote, seg, payload, mss);
+                    return true;
+                }
+            }
+            // Any acknowledgment in LISTEN is bad: <SEQ=SEG.ACK><CTL=RST>.
+            return false;
+        }
+        if !seg.flags.syn {
+            return true; // drop
+        }
+        let half_open = self
+            .sockets
+            .iter()
+            .flatten()
+            .filter(|s| s.listener == Some(local.port) && s.tcb.state() == State::SynReceived)
+            .count();
+        if half_open >= listener.backlog {
+            if listener.syn_cookies {
+                self.send_cookie(now, local, remote, seg);
+            } else if self.tracing {
+                self.traces.push((local, remote, TcpTrace::ListenQueueFull));
+            }
+            return true;
+        }
+        let (cfg, mtu, owner) = (listener.cfg.clone(), listener.mtu, listener.owner);
+        let iss = self.isn(now, local, remote);
+        let mut out = Vec::new();
+        let tcb = Tcb::accept(now, cfg, local, remote, iss, mtu, seg, &mut out);
+        let id = self.insert(Socket {
+            tcb,
+            owner,
+            listener: Some(local.port),
+        });
+        self.flush(id, out);
+        true
+    }
+
+    /// The SYN cookie for this connection at time `now` (counter `t`, 64 s steps).
+    fn cookie(&self, local: Endpoint, remote: Endpoint, t: u64, mss_index: u32) -> TcpSeq {
+        let h = self.tuple_hash(local, remote, t) as u32 & 0x00ff_ffff;
+        TcpSeq(((t as u32 & 0x1f) << 27) | (mss_index << 24) | h)
+    }
+
+    fn send_cookie(&mut self, now: SimTime, local: Endpoint, remote: Endpoint, syn: &TcpRepr) {
+        let peer_mss = syn.options.mss.unwrap_or(536);
+        let idx = COOKIE_MSS.iter().rposition(|&m| m <= peer_mss).unwrap_or(0) as u32;
+        let t = now.as_nanos() / 64_000_000_000;
+        let isn = self.cookie(local, remote, t, idx);
+        let repr = TcpRepr {
+            src_port: local.port,
+            dst_port: remote.port,
+            seq: isn,
+            ack: Some(syn.seq + 1),
+            flags: TcpFlags::SYN,
+            window: 65535,
+            urgent: 0,
+            options: TcpOptions {
+                mss: Some(COOKIE_MSS[idx as usize]),
+                ..TcpOptions::default()
+            },
+        };
+        if self.tracing {
+            self.traces.push((local, remote, TcpTrace::SynCookieSent));
+        }
+        self.push_transmit(local, remote, Outgoing {
+            repr,
+            payload: Bytes::new(),
+            cause: SendCause::SynAck,
+        });
+    }
+
+    fn check_cookie(&self, now: SimTime, local: Endpoint, remote: Endpoint, isn: TcpSeq) -> Option<u16> {
+        let t_now = now.as_nanos() / 64_000_000_000;
+        let idx = (isn.0 >> 24) & 0x3;
+        [t_now, t_now.wrapping_sub(1)]
+            .into_iter()
+            .any(|t| self.cookie(local, remote, t, idx) == isn)
+            .then(|| COOKIE_MSS[idx as usize])
+    }
+
+    fn accept_cookie(&mut self, now: SimTime, local: Endpoint, remote: Endpoint, ack_seg: &TcpRepr, payload: Bytes, mss: u16) {
+        let Some(listener) = self.listeners.get(&local.port) else { return };
+        let (mut cfg, mtu, owner) = (listener.cfg.clone(), listener.mtu, listener.owner);
+        cfg.window_scaling = false;
+        cfg.sack = false;
+        cfg.timestamps = false;
+        let iss = ack_seg.ack.expect("cookie ACK") - 1;
+        // Rebuild the SYN this ACK answers, then let the connection take the ACK.
+        let syn = TcpRepr {
+            src_port: remote.port,
+            dst_port: local.port,
+            seq: ack_seg.seq - 1,
+            ack: None,
+            flags: TcpFlags::SYN,
+            window: ack_seg.window,
+            urgent: 0,
+            options: TcpOptions {
+                mss: Some(mss),
+                ..TcpOptions::default()
+            },
+        };
+        let mut discard = Vec::new();
+        let mut tcb = Tcb::accept(now, cfg, local, remote, iss, mtu, &syn, &mut discard);
+        tcb.notes.clear();
+        if self.tracing {
+            self.traces.push((local, remote, TcpTrace::SynCookieAccepted));
+        }
+        let mut out = Vec::new();
+        tcb.on_segment(now, ack_seg, payload, &mut out);
+        let id = self.insert(Socket {
+            tcb,
+            owner,
+            listener: Some(local.port),
+        });
+        self.flush(id, out);
+    }
+
+    /// When the stack next needs [`TcpStack::on_timer`].
+    pub fn poll_at(&self) -> Option<SimTime> {
+        self.sockets.iter().flatten().filter_map(|s| s.tcb.poll_at()).min()
+    }
+
+    /// Runs every connection timer due at `now`.
+    pub fn on_timer(&mut self, now: SimTime) {
+        for id in 0..self.sockets.len() {
+            let Some(s) = self.sockets[id].as_mut() else { continue };
+            if s.tcb.poll_at().is_some_and(|t| t <= now) {
+                let mut out = Vec::new();
+                s.tcb.on_timer(now, &mut out);
+                self.flush(id as SocketId, out);
+            }
+        }
+    }
+
+    fn push_transmit(&mut self, local: Endpoint, remote: Endpoint, segment: Outgoing) {
+        if self.tracing {
+            self.traces.push((local, remote, TcpTrace::Sent {
+                repr: segment.repr,
+                len: segment.payload.len(),
+                cause: segment.cause,
+            }));
+        }
+        self.transmits.push(Transmit {
+            src: local.addr,
+            dst: remote.addr,
+            segment,
+        });
+    }
+
+    /// Moves a connection's segments, notes and signals out, and forgets it once CLOSED.
+    fn flush(&mut self, id: SocketId, out: Vec<Outgoing>) {
+        let s = self.sockets[id as usize].as_mut().expect("live socket");
+        let (local, remote, owner) = (s.tcb.local, s.tcb.remote, s.owner);
+        let notes = std::mem::take(&mut s.tcb.notes);
+        let signals = std::mem::take(&mut s.tcb.signals);
+        let state = s.tcb.state();
+        if self.tracing {
+            for n in notes {
+                self.traces.push((local, remote, TcpTrace::Note(n)));
+            }
+        }
+        for seg in out {
+            self.push_transmit(local, remote, seg);
+        }
+        for sig in signals {
+            self.signals.push((owner, id, sig));
+        }
+        // CLOSED, or LISTEN after a reset in SYN-RECEIVED (the listener carries
+        // on): the connection is forgotten.
+        if matches!(state, State::Closed | State::Listen) {
+            self.by_tuple.remove(&(local.port, remote.addr, remote.port));
+            self.sockets[id as usize] = None;
+        }
+    }
+}
