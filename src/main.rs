@@ -140,6 +140,34 @@ fn print_summary(o: &netsim::RunOutcome) {
                 let status = if t.reached { "reached" } else { "not reached" };
                 println!("   {node} traceroute: {} ({status})", hops.join(" -> "));
             }
+            AppStats::Bulk(b) => {
+                let end = if b.error {
+                    "failed"
+                } else if b.closed_at.is_some() {
+                    "closed"
+                } else {
+                    "open"
+                };
+                println!(
+                    "   {node} bulk send: {} bytes written, connection {end}",
+                    b.bytes_written
+                );
+            }
+            AppStats::Sink(k) => println!(
+                "   {node} sink: {} bytes from {} connections, {} mismatched bytes",
+                k.bytes, k.connections, k.mismatched
+            ),
+            AppStats::HttpClient(h) => println!(
+                "   {node} http client: {} of {} responses over {} connections, {} body bytes",
+                h.completed,
+                h.completed + h.failed,
+                h.connections,
+                h.body_bytes
+            ),
+            AppStats::HttpServer { served } => {
+                println!("   {node} http server: {served} responses")
+            }
+            AppStats::SynFlood { sent } => println!("   {node} syn flood: {sent} spoofed SYNs"),
         }
     }
     if let Some(dir) = &o.out_dir {

@@ -67,6 +67,8 @@ pub enum DropReason {
     NoListener,
     /// A switch had no port to send it to (it came back to where it would go).
     SameSegment,
+    /// The receiving node is down.
+    NodeDown,
 }
 
 impl fmt::Display for DropReason {
@@ -91,6 +93,7 @@ impl fmt::Display for DropReason {
             DropReason::NotForUs => f.write_str("not addressed to us"),
             DropReason::NoListener => f.write_str("no listener"),
             DropReason::SameSegment => f.write_str("destination on the arrival port"),
+            DropReason::NodeDown => f.write_str("node down"),
         }
     }
 }
@@ -115,6 +118,7 @@ impl DropReason {
             DropReason::NotForUs => "not-for-us",
             DropReason::NoListener => "no-listener",
             DropReason::SameSegment => "same-segment",
+            DropReason::NodeDown => "node-down",
         }
     }
 }
@@ -256,6 +260,13 @@ pub enum Event<'a> {
         /// How.
         change: &'a LinkChange,
     },
+    /// A node stopped (`up: false`) or resumed (`up: true`).
+    NodePower {
+        /// The node.
+        node: NodeId,
+        /// Whether it is running now.
+        up: bool,
+    },
     /// A switch learned where a MAC address lives.
     MacLearned {
         /// The switch.
@@ -296,7 +307,10 @@ impl Event<'_> {
                 reason: DropReason::NotForUs,
                 ..
             } => Detail::Full,
-            Event::Drop { .. } | Event::Link { .. } | Event::App { .. } => Detail::Summary,
+            Event::Drop { .. }
+            | Event::Link { .. }
+            | Event::NodePower { .. }
+            | Event::App { .. } => Detail::Summary,
             Event::Tcp {
                 trace: crate::tcp::TcpTrace::Sent { .. },
                 ..
@@ -329,6 +343,7 @@ impl Event<'_> {
             | Event::Arp { node, .. }
             | Event::MacLearned { node, .. }
             | Event::Tcp { node, .. }
+            | Event::NodePower { node, .. }
             | Event::App { node, .. } => Some(*node),
             Event::Tx { .. } | Event::Rx { .. } | Event::Enqueue { .. } | Event::Link { .. } => {
                 None

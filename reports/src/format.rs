@@ -165,6 +165,16 @@ impl LineFormat {
                 };
                 (NONE, NONE, "link", summary)
             }
+            Event::NodePower { node, up } => (
+                node_name(node),
+                NONE,
+                "node",
+                if up {
+                    "resumes".to_string()
+                } else {
+                    "stops (powered off)".to_string()
+                },
+            ),
             Event::MacLearned { node, mac, port } => (
                 node_name(node),
                 iface_name(port),
@@ -178,12 +188,20 @@ impl LineFormat {
                 remote,
                 trace,
             } => {
-                let peer = topo.node_with_addr(remote.addr).map_or_else(|| remote.addr.to_string(), |n| topo.node_name(n).to_string());
+                let peer = topo.node_with_addr(remote.addr).map_or_else(
+                    || remote.addr.to_string(),
+                    |n| topo.node_name(n).to_string(),
+                );
                 (
                     node_name(node),
                     NONE,
                     "tcp",
-                    format!(":{} > {peer}:{}  {}", local.port, remote.port, trace.describe()),
+                    format!(
+                        ":{} > {peer}:{}  {}",
+                        local.port,
+                        remote.port,
+                        trace.describe()
+                    ),
                 )
             }
         };

@@ -354,6 +354,11 @@ fn record<'a>(topo: &'a Topology, time: SimTime, event: &Event<'a>) -> Record<'a
             }
             r
         }
+        Event::NodePower { node: n, up } => Record {
+            node: node(n),
+            change: Some(if up { "up" } else { "down" }),
+            ..base("node")
+        },
         Event::Link { link, change } => {
             let (change, setting) = match change {
                 LinkChange::Down => ("down", None),

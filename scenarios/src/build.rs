@@ -11,14 +11,22 @@ use protocols::apps::traceroute::TracerouteConfig;
 use protocols::link::impair::{self, Impairments, LossModel};
 use protocols::link::{LinkParams, QueueLimit as WireQueueLimit};
 use protocols::node::arp::ArpConfig;
-use protocols::topology::{LinkId, NodeKind};
+use protocols::topology::{LinkId, NodeId, NodeKind};
 use protocols::wire;
 use protocols::world::{
     self, AppSpec, IfaceSpec, ImpairChange, LinkSpec, NodeSpec, RouteSpec, WorldSpec,
 };
 
 use crate::link::{Direction, DropRule, LinkDirection, Loss, Queue};
+use std::net::SocketAddrV4;
+
+use protocols::apps::bulk::{BulkConfig, SinkConfig};
+use protocols::apps::http::{HttpClientConfig, HttpServerConfig, HttpVersion};
+use protocols::apps::synflood::SynFloodConfig;
+use protocols::tcp::{Endpoint, KeepaliveConfig, TcpConfig};
+
 use crate::schema::{Action, App, Arp, Node, Scenario};
+use crate::tcp::Tcp;
 use crate::values::{Ipv4Cidr, QueueLimit};
 
 /// The world a validated scenario describes, for run `run_index` with `seed`.
@@ -86,6 +94,8 @@ pub fn world_spec(s: &Scenario, seed: u64, run_index: u64) -> WorldSpec {
             let action = match &t.action {
                 Action::LinkDown { link } => world::Action::LinkDown(link_id(link)),
                 Action::LinkUp { link } => world::Action::LinkUp(link_id(link)),
+                Action::NodeDown { node } => world::Action::NodeDown(NodeId(index_of(node) as u32)),
+                Action::NodeUp { node } => world::Action::NodeUp(NodeId(index_of(node) as u32)),
                 Action::SetLink(set) => world::Action::SetLink {
                     link: link_id(&set.link),
                     dirs: match set.direction {
@@ -167,7 +177,8 @@ fn node_spec(n: &Node) -> NodeSpec {
         Node::Switch(sw) => spec.mac_ageing = sw.mac_ageing,
         Node::Host(_) => {}
     }
-    spec.apps = n.apps().iter().map(app_spec).collect();
+    let host_tcp = n.tcp().cloned().unwrap_or_default();
+    spec.apps = n.apps().iter().map(|a| app_spec(a, &host_tcp)).collect();
     spec
 }
 
@@ -175,8 +186,107 @@ fn target(to: &str) -> Ipv4Addr {
     to.parse().expect("validated target address")
 }
 
-fn app_spec(a: &App) -> AppSpec {
+/// `addr:port`, validated.
+fn endpoint(to: &str) -> Endpoint {
+    let sa: SocketAddrV4 = to.parse().expect("validated address:port");
+    Endpoint {
+        addr: *sa.ip(),
+        port: sa.port(),
+    }
+}
+
+/// The TCP configuration: the app's settings over the host's over the defaults.
+fn tcp_config(app: &Tcp, host: &Tcp) -> TcpConfig {
+    let d = TcpConfig::default();
+    macro_rules! pick {
+        ($f:ident) => {
+            app.$f.clone().or_else(|| host.$f.clone())
+        };
+    }
+    let mut rtt = d.rtt;
+    if let Some(v) = pick!(initial_rto) {
+        rtt.initial_rto = v;
+    }
+    if let Some(v) = pick!(min_rto) {
+        rtt.min_rto = v;
+    }
+    if let Some(v) = pick!(max_rto) {
+        rtt.max_rto = v;
+    }
+    TcpConfig {
+        mss: pick!(mss).or(d.mss),
+        send_buffer: pick!(send_buffer).map_or(d.send_buffer, |b| b.bytes() as usize),
+        recv_buffer: pick!(recv_buffer).map_or(d.recv_buffer, |b| b.bytes() as usize),
+        nagle: pick!(nagle).unwrap_or(d.nagle),
+        delayed_ack: pick!(delayed_ack).unwrap_or(d.delayed_ack),
+        delayed_ack_timeout: pick!(delayed_ack_timeout).unwrap_or(d.delayed_ack_timeout),
+        window_scaling: pick!(window_scaling).unwrap_or(d.window_scaling),
+        sack: pick!(sack).unwrap_or(d.sack),
+        timestamps: pick!(timestamps).unwrap_or(d.timestamps),
+        rtt,
+        syn_retries: pick!(syn_retries).unwrap_or(d.syn_retries),
+        data_retries: pick!(data_retries).unwrap_or(d.data_retries),
+        msl: pick!(msl).unwrap_or(d.msl),
+        keepalive: pick!(keepalive).map(|k| KeepaliveConfig {
+            idle: k.idle,
+            interval: k.interval,
+            probes: k.probes,
+        }),
+        dupack_threshold: pick!(dupack_threshold).unwrap_or(d.dupack_threshold),
+        initial_window: pick!(initial_window).unwrap_or(d.initial_window),
+    }
+}
+
+fn app_spec(a: &App, host_tcp: &Tcp) -> AppSpec {
     match a {
+        App::BulkSend(b) => AppSpec::BulkSend(BulkConfig {
+            to: endpoint(&b.to),
+            bytes: b.bytes.map(|x| x.bytes()),
+            start: b.start,
+            local_port: b.local_port,
+            close: b.close,
+            tcp: tcp_config(&b.tcp, host_tcp),
+        }),
+        App::Sink(k) => AppSpec::Sink(SinkConfig {
+            port: k.port,
+            backlog: k.backlog as usize,
+            syn_cookies: k.syn_cookies,
+            read_rate: k.read_rate,
+            echo: false,
+            tcp: tcp_config(&k.tcp, host_tcp),
+        }),
+        App::Echo(e) => AppSpec::Sink(SinkConfig {
+            port: e.port,
+            backlog: 128,
+            syn_cookies: false,
+            read_rate: None,
+            echo: true,
+            tcp: tcp_config(&e.tcp, host_tcp),
+        }),
+        App::HttpClient(h) => AppSpec::HttpClient(HttpClientConfig {
+            to: endpoint(&h.to),
+            version: match h.version {
+                crate::tcp::HttpVersion::Http10 => HttpVersion::Http10,
+                crate::tcp::HttpVersion::Http11 => HttpVersion::Http11,
+            },
+            requests: h.requests,
+            start: h.start,
+            think: h.think,
+            tcp: tcp_config(&h.tcp, host_tcp),
+        }),
+        App::HttpServer(h) => AppSpec::HttpServer(HttpServerConfig {
+            port: h.port,
+            response_size: h.response_size.bytes(),
+            backlog: h.backlog as usize,
+            tcp: tcp_config(&h.tcp, host_tcp),
+        }),
+        App::SynFlood(f) => AppSpec::SynFlood(SynFloodConfig {
+            to: endpoint(&f.to),
+            spoof_from: cidr(f.spoof_from),
+            count: f.count,
+            interval: f.interval,
+            start: f.start,
+        }),
         App::Ping(p) => AppSpec::Ping(PingConfig {
             dst: target(&p.to),
             count: if p.count == 0 { u32::MAX } else { p.count },

@@ -37,6 +37,7 @@ pub mod load;
 mod locate;
 pub mod overrides;
 pub mod schema;
+pub mod tcp;
 pub mod validate;
 pub mod values;
 
@@ -45,8 +46,9 @@ pub use link::{Direction, DropRule, Link, LinkDirection, Loss, Queue, SetLink};
 pub use load::{load_file, load_str, parse_str, scenario_hash, to_ron};
 pub use overrides::apply_overrides;
 pub use schema::{
-    Action, App, Arp, Detail, Host, Interface, Node, Outputs, Pcap, Ping, Route, Router, Scenario,
-    Switch, TimedAction, Traceroute,
+    Action, App, Arp, BulkSend, Detail, Echo, Host, HttpClient, HttpServer, HttpVersion, Interface,
+    Keepalive, Node, Outputs, Pcap, Ping, Route, Router, Scenario, Sink, Switch, SynFlood, Tcp,
+    TimedAction, Traceroute,
 };
 pub use validate::validate;
 pub use values::{Endpoint, Ipv4Cidr, QueueLimit};

@@ -21,6 +21,9 @@ use sim_core::{SimDuration, SimTime};
 
 use crate::link::Link;
 pub use crate::link::{Direction, DropRule, LinkDirection, Loss, Queue, SetLink};
+pub use crate::tcp::{
+    BulkSend, Echo, HttpClient, HttpServer, HttpVersion, Keepalive, Sink, SynFlood, Tcp,
+};
 use crate::values::{Endpoint, Ipv4Cidr};
 
 /// A whole scenario: the network, what runs on it, what changes over time and
@@ -142,6 +145,14 @@ impl Node {
             Node::Switch(_) => &[],
         }
     }
+    /// The host-level TCP settings (none for a switch).
+    pub fn tcp(&self) -> Option<&Tcp> {
+        match self {
+            Node::Host(h) => Some(&h.tcp),
+            Node::Router(r) => Some(&r.tcp),
+            Node::Switch(_) => None,
+        }
+    }
     /// The ARP settings (none for a switch).
     pub fn arp(&self) -> Option<&Arp> {
         match self {
@@ -175,6 +186,9 @@ pub struct Host {
     /// ARP settings. Default: see [`Arp`].
     #[serde(default)]
     pub arp: Arp,
+    /// TCP settings for this host's connections (each app may override). Default: see [`Tcp`].
+    #[serde(default)]
+    pub tcp: Tcp,
 }
 
 /// An IP router.
@@ -204,6 +218,9 @@ pub struct Router {
     /// Applications. Default `[]`.
     #[serde(default)]
     pub apps: Vec<App>,
+    /// TCP settings for this router's connections. Default: see [`Tcp`].
+    #[serde(default)]
+    pub tcp: Tcp,
 }
 
 /// A learning Ethernet switch (IEEE 802.1D forwarding, no spanning tree).
@@ -318,21 +335,50 @@ pub enum App {
     /// Probes with increasing TTL that collect ICMP time-exceeded replies, like
     /// `traceroute`.
     Traceroute(Traceroute),
+    /// A TCP sender of a checked byte pattern.
+    BulkSend(BulkSend),
+    /// A TCP receiver that checks every byte.
+    Sink(Sink),
+    /// A TCP echo server (RFC 862).
+    Echo(Echo),
+    /// HTTP/1.0 or HTTP/1.1 requests over TCP.
+    HttpClient(HttpClient),
+    /// An HTTP server.
+    HttpServer(HttpServer),
+    /// Spoofed SYNs against a listener (an attack, for the SYN-flood lesson).
+    SynFlood(SynFlood),
 }
 
 impl App {
-    /// The target as written (an IPv4 address for now).
-    pub fn target(&self) -> &str {
+    /// The target as written: an IPv4 address (ping, traceroute), an
+    /// `address:port` (TCP clients), or `None` for servers.
+    pub fn target(&self) -> Option<&str> {
         match self {
-            App::Ping(p) => &p.to,
-            App::Traceroute(t) => &t.to,
+            App::Ping(p) => Some(&p.to),
+            App::Traceroute(t) => Some(&t.to),
+            App::BulkSend(b) => Some(&b.to),
+            App::HttpClient(h) => Some(&h.to),
+            App::SynFlood(f) => Some(&f.to),
+            App::Sink(_) | App::Echo(_) | App::HttpServer(_) => None,
         }
+    }
+
+    /// Whether the target names a port too (`address:port`).
+    pub fn target_has_port(&self) -> bool {
+        matches!(
+            self,
+            App::BulkSend(_) | App::HttpClient(_) | App::SynFlood(_)
+        )
     }
     /// When the application starts.
     pub fn start(&self) -> SimTime {
         match self {
             App::Ping(p) => p.start,
             App::Traceroute(t) => t.start,
+            App::BulkSend(b) => b.start,
+            App::HttpClient(h) => h.start,
+            App::SynFlood(f) => f.start,
+            App::Sink(_) | App::Echo(_) | App::HttpServer(_) => SimTime::ZERO,
         }
     }
     /// `"Ping"` or `"Traceroute"`, for messages.
@@ -340,6 +386,12 @@ impl App {
         match self {
             App::Ping(_) => "Ping",
             App::Traceroute(_) => "Traceroute",
+            App::BulkSend(_) => "BulkSend",
+            App::Sink(_) => "Sink",
+            App::Echo(_) => "Echo",
+            App::HttpClient(_) => "HttpClient",
+            App::HttpServer(_) => "HttpServer",
+            App::SynFlood(_) => "SynFlood",
         }
     }
 }
@@ -440,14 +492,26 @@ pub enum Action {
     },
     /// Change link parameters.
     SetLink(SetLink),
+    /// A node stops dead (power failure): it neither receives, sends nor runs
+    /// timers; frames reaching it are dropped. Its state is frozen, not lost.
+    NodeDown {
+        /// Required. The node's name.
+        node: String,
+    },
+    /// A stopped node resumes where it stopped.
+    NodeUp {
+        /// Required. The node's name.
+        node: String,
+    },
 }
 
 impl Action {
-    /// The name of the link the action acts on.
+    /// The name of the link (or, for node actions, the node) the action acts on.
     pub fn link(&self) -> &str {
         match self {
             Action::LinkDown { link } | Action::LinkUp { link } => link,
             Action::SetLink(s) => &s.link,
+            Action::NodeDown { node } | Action::NodeUp { node } => node,
         }
     }
 }

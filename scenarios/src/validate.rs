@@ -139,6 +139,8 @@ impl Checker<'_> {
                 Action::LinkDown { .. } => "LinkDown",
                 Action::LinkUp { .. } => "LinkUp",
                 Action::SetLink(_) => "SetLink",
+                Action::NodeDown { .. } => "NodeDown",
+                Action::NodeUp { .. } => "NodeUp",
             };
             let label = format!("{base} ({kind} at {})", at(entry.time));
             if entry.time > s.stop {
@@ -151,6 +153,21 @@ impl Checker<'_> {
                         at(s.stop)
                     ),
                 );
+            }
+            if let Action::NodeDown { node } | Action::NodeUp { node } = &entry.action {
+                let names: Vec<&str> = s.nodes.iter().map(Node::name).collect();
+                if !names.contains(&node.as_str()) {
+                    self.report(
+                        &format!("{base}.action.node"),
+                        label.clone(),
+                        format!(
+                            "no node named {node:?}{} (nodes: {})",
+                            suggestion(node, names.iter().copied()),
+                            list(names.iter().copied())
+                        ),
+                    );
+                }
+                continue;
             }
             let link = entry.action.link();
             if !link_names.iter().any(|n| n == link) {

@@ -4,7 +4,10 @@
 //! deadline ([`App::poll_at`]) comes or a packet for it arrives, and it answers
 //! by filling an [`AppIo`] with datagrams to send and lines to print.
 
+pub mod bulk;
+pub mod http;
 pub mod ping;
+pub mod synflood;
 pub mod traceroute;
 
 use std::net::Ipv4Addr;
@@ -18,6 +21,8 @@ use crate::tcp::{AppSignal, SocketId};
 /// A datagram an application wants sent.
 #[derive(Clone, Debug)]
 pub struct Outgoing {
+    /// Source address; `None`: the egress interface's (set only to spoof).
+    pub src: Option<Ipv4Addr>,
     /// Destination.
     pub dst: Ipv4Addr,
     /// Initial TTL.
@@ -58,6 +63,22 @@ pub enum AppStats {
     Ping(ping::PingStats),
     /// A traceroute's hops.
     Traceroute(traceroute::TracerouteStats),
+    /// A TCP bulk sender.
+    Bulk(bulk::BulkStats),
+    /// A TCP sink or echo server.
+    Sink(bulk::SinkStats),
+    /// An HTTP client.
+    HttpClient(http::HttpClientStats),
+    /// An HTTP server.
+    HttpServer {
+        /// Responses sent.
+        served: u32,
+    },
+    /// A SYN flooder.
+    SynFlood {
+        /// Spoofed SYNs sent.
+        sent: u32,
+    },
 }
 
 /// An application.

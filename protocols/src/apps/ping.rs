@@ -106,6 +106,7 @@ impl Ping {
             self.first_sent = Some(now);
         }
         io.send.push(Outgoing {
+            src: None,
             dst: self.cfg.dst,
             ttl: self.cfg.ttl,
             dont_frag: self.cfg.dont_frag,

@@ -93,6 +93,7 @@ impl Traceroute {
             self.stats.hops.push(None);
         }
         io.send.push(Outgoing {
+            src: None,
             dst: self.cfg.dst,
             ttl: hop as u8,
             dont_frag: false,

@@ -79,7 +79,13 @@ pub struct IpNode {
 
 impl IpNode {
     /// A node with connected routes for every addressed interface.
-    pub fn new(id: NodeId, forwarding: bool, ifaces: Vec<Iface>, arp: ArpConfig, tcp_rng: StreamRng) -> IpNode {
+    pub fn new(
+        id: NodeId,
+        forwarding: bool,
+        ifaces: Vec<Iface>,
+        arp: ArpConfig,
+        tcp_rng: StreamRng,
+    ) -> IpNode {
         let mut routes = RoutingTable::new();
         for i in &ifaces {
             if let Some(addr) = i.addr {
@@ -217,7 +223,13 @@ impl IpNode {
     }
 
     /// Sends a datagram an application asked for.
-    pub(super) fn send_datagram(&mut self, now: SimTime, app: &'static str, o: Outgoing, out: &mut NodeOutput) {
+    pub(super) fn send_datagram(
+        &mut self,
+        now: SimTime,
+        app: &'static str,
+        o: Outgoing,
+        out: &mut NodeOutput,
+    ) {
         {
             let Some(nh) = self.routes.lookup(o.dst) else {
                 out.note(Detail::Summary, || Note::App {
@@ -226,10 +238,11 @@ impl IpNode {
                 });
                 return;
             };
-            let src = self
-                .iface(nh.iface)
-                .addr
-                .map_or(Ipv4Addr::UNSPECIFIED, |a| a.addr);
+            let src = o.src.unwrap_or_else(|| {
+                self.iface(nh.iface)
+                    .addr
+                    .map_or(Ipv4Addr::UNSPECIFIED, |a| a.addr)
+            });
             let header = Ipv4Repr {
                 src,
                 dst: o.dst,
@@ -520,7 +533,14 @@ impl IpNode {
             return;
         }
         if let IpBody::Tcp { header, payload } = &packet.body {
-            if self.deliver_tcp(now, packet.header.src, packet.header.dst, header, payload, out) {
+            if self.deliver_tcp(
+                now,
+                packet.header.src,
+                packet.header.dst,
+                header,
+                payload,
+                out,
+            ) {
                 return;
             }
         }

@@ -13,7 +13,7 @@ use super::routing::RoutingTable;
 use super::{NodeOutput, Note};
 use crate::apps::{App, AppIo, Outgoing};
 use crate::packet::{IpBody, Ipv4Packet};
-use crate::tcp::{Endpoint, SocketId, TcpConfig, TcpStack, TcpTrace, Tcb};
+use crate::tcp::{Endpoint, SocketId, Tcb, TcpConfig, TcpStack, TcpTrace};
 use crate::trace::Detail;
 use crate::wire::{IpProtocol, Ipv4Repr, TcpRepr};
 
@@ -37,23 +37,35 @@ impl TcpHandle<'_> {
     /// Active open to `remote` from an ephemeral port; `None` without a route.
     pub fn connect(&mut self, remote: Endpoint, cfg: TcpConfig) -> Option<SocketId> {
         let (src, mtu) = self.source_for(remote.addr)?;
-        Some(self.stack.connect(self.now, self.owner, src, remote, cfg, mtu))
+        Some(
+            self.stack
+                .connect(self.now, self.owner, src, remote, cfg, mtu),
+        )
     }
 
     /// Active open from a chosen local port (simultaneous open).
-    pub fn connect_from(&mut self, local_port: u16, remote: Endpoint, cfg: TcpConfig) -> Option<SocketId> {
+    pub fn connect_from(
+        &mut self,
+        local_port: u16,
+        remote: Endpoint,
+        cfg: TcpConfig,
+    ) -> Option<SocketId> {
         let (src, mtu) = self.source_for(remote.addr)?;
         let local = Endpoint {
             addr: src,
             port: local_port,
         };
-        Some(self.stack.open(self.now, self.owner, local, remote, cfg, mtu))
+        Some(
+            self.stack
+                .open(self.now, self.owner, local, remote, cfg, mtu),
+        )
     }
 
     /// Passive open on `port` with a listen backlog.
     pub fn listen(&mut self, port: u16, backlog: usize, syn_cookies: bool, cfg: TcpConfig) {
         let mtu = self.ifaces.iter().map(|i| i.mtu).max().unwrap_or(1500);
-        self.stack.listen(self.owner, port, backlog, syn_cookies, cfg, mtu);
+        self.stack
+            .listen(self.owner, port, backlog, syn_cookies, cfg, mtu);
     }
 
     /// Queues data; returns how many bytes were taken.
@@ -88,7 +100,14 @@ const MAX_SIGNAL_ROUNDS: usize = 100_000;
 
 impl IpNode {
     /// Calls application `idx` through `f`, then sends what it asked for.
-    pub(super) fn call_app<R>(&mut self, now: SimTime, idx: usize, out: &mut NodeOutput, f: impl FnOnce(&mut dyn App, &mut AppIo<'_>) -> R) -> R {
+    pub(super) fn call_app<R>(
+        &mut self,
+        now: SimTime,
+        idx: usize,
+        out: &mut NodeOutput,
+        f: impl FnOnce(&mut dyn App, &mut AppIo<'_>) -> R,
+    ) -> R {
+        self.tcp.tracing = out.wants(Detail::Summary);
         let (r, send, lines) = {
             let handle = TcpHandle {
                 stack: &mut self.tcp,
@@ -111,7 +130,13 @@ impl IpNode {
         self.tcp.tracing = out.wants(Detail::Summary);
         for _ in 0..MAX_SIGNAL_ROUNDS {
             for t in std::mem::take(&mut self.tcp.transmits) {
-                let packet = tcp_packet(t.src, t.dst, t.segment.repr, t.segment.payload, self.take_ident());
+                let packet = tcp_packet(
+                    t.src,
+                    t.dst,
+                    t.segment.repr,
+                    t.segment.payload,
+                    self.take_ident(),
+                );
                 self.output(now, packet, out);
             }
             for (local, remote, trace) in std::mem::take(&mut self.tcp.traces) {
@@ -119,7 +144,11 @@ impl IpNode {
                     TcpTrace::Sent { .. } => Detail::Packets,
                     _ => Detail::Summary,
                 };
-                out.note(detail, || Note::Tcp { local, remote, trace });
+                out.note(detail, || Note::Tcp {
+                    local,
+                    remote,
+                    trace,
+                });
             }
             let signals = std::mem::take(&mut self.tcp.signals);
             if signals.is_empty() && self.tcp.transmits.is_empty() {
@@ -135,7 +164,15 @@ impl IpNode {
 
     /// A TCP segment for this host: to its connection or listener, or the
     /// CLOSED-state reset. Returns whether TCP took it.
-    pub(super) fn deliver_tcp(&mut self, now: SimTime, src: Ipv4Addr, dst: Ipv4Addr, seg: &TcpRepr, payload: &Bytes, out: &mut NodeOutput) -> bool {
+    pub(super) fn deliver_tcp(
+        &mut self,
+        now: SimTime,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        seg: &TcpRepr,
+        payload: &Bytes,
+        out: &mut NodeOutput,
+    ) -> bool {
         self.tcp.tracing = out.wants(Detail::Summary);
         let taken = self.tcp.on_segment(now, src, dst, seg, payload.clone());
         self.flush_tcp(now, out);
@@ -152,7 +189,14 @@ impl IpNode {
     }
 
     /// Applications' datagrams and lines, after a call.
-    fn app_output(&mut self, now: SimTime, idx: usize, send: Vec<Outgoing>, lines: Vec<String>, out: &mut NodeOutput) {
+    fn app_output(
+        &mut self,
+        now: SimTime,
+        idx: usize,
+        send: Vec<Outgoing>,
+        lines: Vec<String>,
+        out: &mut NodeOutput,
+    ) {
         let name = self.apps[idx].name();
         for text in lines {
             out.note(Detail::Summary, || Note::App { app: name, text });
@@ -164,7 +208,13 @@ impl IpNode {
 }
 
 /// An IP datagram carrying a TCP segment, as Linux sends one: TTL 64, DF set.
-fn tcp_packet(src: Ipv4Addr, dst: Ipv4Addr, header: TcpRepr, payload: Bytes, ident: u16) -> Ipv4Packet {
+fn tcp_packet(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    header: TcpRepr,
+    payload: Bytes,
+    ident: u16,
+) -> Ipv4Packet {
     let ip = Ipv4Repr {
         src,
         dst,
@@ -177,8 +227,11 @@ fn tcp_packet(src: Ipv4Addr, dst: Ipv4Addr, header: TcpRepr, payload: Bytes, ide
         frag_offset: 0,
         payload_len: 0,
     };
-    Ipv4Packet::new(ip, IpBody::Tcp {
-        header: Box::new(header),
-        payload,
-    })
+    Ipv4Packet::new(
+        ip,
+        IpBody::Tcp {
+            header: Box::new(header),
+            payload,
+        },
+    )
 }

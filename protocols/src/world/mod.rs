@@ -96,6 +96,8 @@ pub struct World {
     timers: Vec<Option<(SimTime, EventKey)>>,
     timeline: Vec<(SimTime, Action)>,
     tracer: Tracer,
+    /// Nodes stopped by a timeline action.
+    down: Vec<bool>,
 }
 
 impl World {
@@ -108,6 +110,7 @@ impl World {
     ) -> World {
         World {
             timers: vec![None; nodes.len()],
+            down: vec![false; nodes.len()],
             link_stats: vec![[DirStats::default(); 2]; links.len()],
             topo,
             nodes,
@@ -358,6 +361,20 @@ impl World {
             }
             return;
         }
+        if self.down[node.0 as usize] {
+            if self.trace(Detail::Summary) {
+                self.tracer.emit(
+                    now,
+                    Event::Drop {
+                        node,
+                        iface: Some(receiver),
+                        what: Dropped::Frame(&frame),
+                        reason: &DropReason::NodeDown,
+                    },
+                );
+            }
+            return;
+        }
         self.link_stats[l][d].frames_delivered += 1;
         // A NIC drops a frame with a bad FCS before any capture sees it.
         let corrupted = matches!(frame.body, FrameBody::Corrupted { .. });
@@ -466,7 +483,11 @@ impl World {
                 event: *event,
             },
             Note::App { app, text } => Event::App { node, app, text },
-            Note::Tcp { local, remote, trace } => Event::Tcp {
+            Note::Tcp {
+                local,
+                remote,
+                trace,
+            } => Event::Tcp {
                 node,
                 local: *local,
                 remote: *remote,
@@ -500,6 +521,9 @@ impl World {
 
     fn on_node_timer(&mut self, sched: &mut Scheduler<WorldEvent>, n: usize) {
         self.timers[n] = None;
+        if self.down[n] {
+            return; // frozen; re-armed when the node comes back up
+        }
         let mut out = NodeOutput::new(self.detail());
         if let NodeState::Ip(ip) = &mut self.nodes[n] {
             ip.on_timer(sched.now(), &mut out);
@@ -511,6 +535,17 @@ impl World {
         let now = sched.now();
         let action = self.timeline[i].1.clone();
         let (link, change) = match action {
+            Action::NodeDown(node) | Action::NodeUp(node) => {
+                let up = matches!(action, Action::NodeUp(_));
+                self.down[node.0 as usize] = !up;
+                if self.tracer.wants(Detail::Summary) {
+                    self.tracer.emit(now, Event::NodePower { node, up });
+                }
+                if up {
+                    self.reschedule(sched, node.0 as usize);
+                }
+                return;
+            }
             Action::LinkDown(link) => {
                 let l = &mut self.links[link.0 as usize];
                 l.up = false;

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use sim_core::{RngStreams, SimDuration, SimTime};
 
 use super::{NodeState, World};
+use crate::apps::bulk::{BulkConfig, BulkSend, Sink, SinkConfig};
+use crate::apps::http::{HttpClient, HttpClientConfig, HttpServer, HttpServerConfig};
 use crate::apps::ping::{Ping, PingConfig};
+use crate::apps::synflood::{SynFlood, SynFloodConfig};
 use crate::apps::traceroute::{Traceroute, TracerouteConfig};
 use crate::link::impair::{DropRule, Impairments, LossModel};
 use crate::link::{Direction, DropTail, Link, LinkParams, QueueLimit};
@@ -102,6 +105,16 @@ pub enum AppSpec {
     Ping(PingConfig),
     /// UDP traceroute (the `src_port` field is assigned by the builder).
     Traceroute(TracerouteConfig),
+    /// TCP bulk sender.
+    BulkSend(BulkConfig),
+    /// TCP sink or echo server.
+    Sink(SinkConfig),
+    /// HTTP client.
+    HttpClient(HttpClientConfig),
+    /// HTTP server.
+    HttpServer(HttpServerConfig),
+    /// SYN flooder.
+    SynFlood(SynFloodConfig),
 }
 
 /// One link.
@@ -128,6 +141,10 @@ pub enum Action {
     LinkDown(LinkId),
     /// Bring a link up.
     LinkUp(LinkId),
+    /// Stop a node dead (frames to it are dropped, its timers do not run).
+    NodeDown(NodeId),
+    /// Let a stopped node resume.
+    NodeUp(NodeId),
     /// Change link parameters; `None` leaves a value as it is.
     SetLink {
         /// Which link.
@@ -345,7 +362,12 @@ impl WorldSpec {
     }
 }
 
-fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology, streams: &RngStreams) -> Result<IpNode, SpecError> {
+fn build_ip_node(
+    spec: &NodeSpec,
+    n: usize,
+    topo: &Topology,
+    streams: &RngStreams,
+) -> Result<IpNode, SpecError> {
     let info = &topo.nodes[n];
     let ifaces = info
         .ifaces
@@ -423,6 +445,11 @@ fn build_ip_node(spec: &NodeSpec, n: usize, topo: &Topology, streams: &RngStream
                 src_port: 33000 + k as u16,
                 ..cfg.clone()
             }))),
+            AppSpec::BulkSend(cfg) => node.add_app(Box::new(BulkSend::new(cfg.clone()))),
+            AppSpec::Sink(cfg) => node.add_app(Box::new(Sink::new(cfg.clone()))),
+            AppSpec::HttpClient(cfg) => node.add_app(Box::new(HttpClient::new(cfg.clone()))),
+            AppSpec::HttpServer(cfg) => node.add_app(Box::new(HttpServer::new(cfg.clone()))),
+            AppSpec::SynFlood(cfg) => node.add_app(Box::new(SynFlood::new(cfg.clone()))),
         }
     }
     Ok(node)

@@ -230,12 +230,19 @@ impl Checker<'_> {
     }
 
     fn app(&mut self, s: &Scenario, app: &App, path: &str, item: &str) {
-        if let Err(msg) = parse_ipv4(app.target()) {
-            self.report(
-                &format!("{path}.to"),
-                format!("{item}.to"),
-                format!("{msg} (host names come with DNS)"),
-            );
+        if let Some(target) = app.target() {
+            let parsed = if app.target_has_port() {
+                parse_socket(target)
+            } else {
+                parse_ipv4(target).map(|_| ())
+            };
+            if let Err(msg) = parsed {
+                self.report(
+                    &format!("{path}.to"),
+                    format!("{item}.to"),
+                    format!("{msg} (host names come with DNS)"),
+                );
+            }
         }
         if app.start() > s.stop {
             self.report(
@@ -272,6 +279,16 @@ impl Checker<'_> {
                     bad("timeout", "must be more than 0".to_string());
                 }
             }
+            App::BulkSend(_)
+            | App::Sink(_)
+            | App::Echo(_)
+            | App::HttpClient(_)
+            | App::HttpServer(_) => {}
+            App::SynFlood(f) => {
+                if f.interval.as_nanos() == 0 {
+                    bad("interval", "must be more than 0".to_string());
+                }
+            }
             App::Traceroute(t) => {
                 if t.max_hops == 0 {
                     bad("max_hops", "must be at least 1".to_string());
@@ -285,4 +302,13 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Parses `"10.0.2.10:80"`.
+fn parse_socket(text: &str) -> Result<(), String> {
+    text.parse::<std::net::SocketAddrV4>()
+        .map(|_| ())
+        .map_err(|_| {
+            format!("expected an IPv4 address and port like \"10.0.2.10:80\", got {text:?}")
+        })
 }
