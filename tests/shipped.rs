@@ -179,8 +179,24 @@ fn traceroute_lists_each_router_on_the_path() {
 }
 
 #[test]
-fn every_shipped_scenario_has_a_test_here() {
-    let tested = ["ping-router", "ping-lan", "fragmentation", "link-failure"];
+fn every_shipped_scenario_has_an_end_to_end_test() {
+    // tests/tcp.rs covers the TCP scenarios.
+    let tested = [
+        "ping-router",
+        "ping-lan",
+        "fragmentation",
+        "link-failure",
+        "tcp-handshake",
+        "http-segmentation",
+        "tcp-lost-syn",
+        "tcp-simultaneous-open",
+        "tcp-simultaneous-close",
+        "tcp-zero-window",
+        "tcp-closed-port",
+        "tcp-keepalive",
+        "syn-flood",
+        "http10-vs-http11",
+    ];
     for f in common::shipped_scenarios() {
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();
         assert!(

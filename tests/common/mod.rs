@@ -169,3 +169,39 @@ pub fn tshark_fields(pcap: &Path, filter: &str, fields: &[&str]) -> Vec<String> 
         .map(str::to_string)
         .collect()
 }
+
+/// Every event of a run's `events.jsonl` (the provenance line excluded).
+pub fn events(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("events.jsonl"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The TCP state changes at `node`, as "FROM -> TO".
+pub fn tcp_states(events: &[serde_json::Value], node: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "tcp" && e["tcp"] == "state" && e["node"] == node)
+        .map(|e| format!("{} -> {}", e["state_from"].as_str().unwrap(), e["state_to"].as_str().unwrap()))
+        .collect()
+}
+
+/// The TCP segments `node` sent: (seq, ack or -1, flags, payload length, cause).
+pub fn tcp_sent(events: &[serde_json::Value], node: &str) -> Vec<(u64, i64, String, u64, String)> {
+    events
+        .iter()
+        .filter(|e| e["kind"] == "tcp" && e["tcp"] == "sent" && e["node"] == node)
+        .map(|e| {
+            (
+                e["seq"].as_u64().unwrap(),
+                e["ack"].as_i64().unwrap_or(-1),
+                e["flags"].as_str().unwrap().to_string(),
+                e["payload_len"].as_u64().unwrap(),
+                e["cause"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
