@@ -257,5 +257,6 @@ fn output_config(
             scenarios::Detail::Packets => protocols::trace::Detail::Packets,
             scenarios::Detail::Full => protocols::trace::Detail::Full,
         },
+        ladder_limit: o.ladder_limit,
     }
 }

@@ -11,6 +11,7 @@
 //! | `events.jsonl`       | [`JsonlSink`]   | one JSON object per event              |
 //! | `<node>-<iface>.pcap`| [`PcapSink`]    | frames per interface, for Wireshark    |
 //! | `captures.json`      | [`PcapSink`]    | manifest of the pcap files             |
+//! | `ladder.txt`         | [`LadderSink`]  | TCP connections as RFC 9293 ladder diagrams |
 //!
 //! Every output records the run's [`Provenance`]. [`make_sinks`] builds the set
 //! an [`OutputConfig`] asks for, including the terminal echo.
@@ -24,6 +25,7 @@ mod budget;
 pub mod destination;
 pub mod format;
 pub mod jsonl;
+pub mod ladder;
 pub mod outputs;
 pub mod pcap;
 pub mod provenance;
@@ -37,6 +39,7 @@ pub use atomic::AtomicFile;
 pub use destination::Destination;
 pub use format::{LineFormat, format_event};
 pub use jsonl::{JsonlSink, event_json};
+pub use ladder::{DEFAULT_LADDER_LIMIT, LADDER_FILE, Ladder, LadderSink};
 pub use outputs::{CaptureFilter, EVENTS_FILE, OutputConfig, TRACE_FILE, make_sinks};
 pub use pcap::{CAPTURE_MANIFEST, CaptureEntry, CaptureManifest, MAX_SNAPLEN, PcapSink};
 pub use provenance::Provenance;

@@ -10,6 +10,7 @@ use protocols::trace::{Detail, TraceSink};
 
 use crate::atomic::AtomicFile;
 use crate::jsonl::JsonlSink;
+use crate::ladder::{DEFAULT_LADDER_LIMIT, LADDER_FILE, LadderSink};
 use crate::pcap::PcapSink;
 use crate::provenance::Provenance;
 use crate::text::TextSink;
@@ -68,12 +69,17 @@ pub struct OutputConfig {
     pub print_limit: u64,
     /// How much the trace, the event log and the echo show.
     pub detail: Detail,
+    /// TCP segments up to which the ladder diagram is drawn, in `ladder.txt`
+    /// and, when `print_limit > 0`, on the terminal; above it, a one-line note
+    /// instead (0 = no ladder at all).
+    pub ladder_limit: u64,
 }
 
 impl OutputConfig {
     /// Defaults, writing to `dir`: trace and events on, every interface
     /// captured with a 65535-byte snap length and no frame limit, no trace
-    /// limit, nothing echoed, [`Detail::Packets`].
+    /// limit, nothing echoed, [`Detail::Packets`], a ladder of up to
+    /// [`DEFAULT_LADDER_LIMIT`] segments.
     pub fn new(dir: impl Into<PathBuf>) -> OutputConfig {
         OutputConfig {
             dir: dir.into(),
@@ -85,13 +91,15 @@ impl OutputConfig {
             trace_limit: 0,
             print_limit: 0,
             detail: Detail::Packets,
+            ladder_limit: DEFAULT_LADDER_LIMIT,
         }
     }
 }
 
 /// The sinks `cfg` asks for, in this order: text trace, event log, pcap
-/// captures, terminal echo (standard output). Creates `cfg.dir`; the files
-/// appear there only when each sink's `finish` commits them.
+/// captures, ladder file, terminal echo, terminal ladder (standard output).
+/// Creates `cfg.dir`; the files appear there only when each sink's `finish`
+/// commits them (`ladder.txt` only if the run had TCP).
 ///
 /// # Errors
 /// The directory or a temporary file cannot be created, or the capture filter
@@ -131,15 +139,31 @@ pub fn make_sinks(
         )?;
         sinks.push(Box::new(sink));
     }
+    if cfg.ladder_limit > 0 {
+        let out = AtomicFile::create(&cfg.dir, LADDER_FILE)?;
+        sinks.push(Box::new(LadderSink::file(
+            out,
+            topo.clone(),
+            cfg.ladder_limit,
+            prov,
+        )));
+    }
     if cfg.print_limit > 0 {
         let full_trace = cfg.trace.then(|| cfg.dir.join(TRACE_FILE));
         sinks.push(Box::new(TextSink::echo(
             io::stdout(),
-            topo,
+            topo.clone(),
             cfg.detail,
             cfg.print_limit,
             full_trace,
         )));
+        if cfg.ladder_limit > 0 {
+            sinks.push(Box::new(LadderSink::echo(
+                io::stdout(),
+                topo,
+                cfg.ladder_limit,
+            )));
+        }
     }
     Ok(sinks)
 }

@@ -543,6 +543,11 @@ pub struct Outputs {
     /// Trace lines echoed to the terminal. Default `300`.
     #[serde(default = "default_print_limit")]
     pub print_limit: u64,
+    /// TCP segments up to which the ladder diagram (`ladder.txt`, and on the
+    /// terminal) is drawn; above it the ladder is left out. `0`: no ladder.
+    /// Default `300`.
+    #[serde(default = "default_ladder_limit")]
+    pub ladder_limit: u64,
     /// How much each trace line says. Default `Packets`.
     #[serde(default)]
     pub detail: Detail,
@@ -558,6 +563,7 @@ impl Default for Outputs {
             capture_limit: default_capture_limit(),
             trace_limit: default_trace_limit(),
             print_limit: default_print_limit(),
+            ladder_limit: default_ladder_limit(),
             detail: Detail::Packets,
         }
     }
@@ -573,6 +579,9 @@ fn default_trace_limit() -> u64 {
     200_000
 }
 fn default_print_limit() -> u64 {
+    300
+}
+fn default_ladder_limit() -> u64 {
     300
 }
 
