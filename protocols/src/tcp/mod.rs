@@ -1,6 +1,7 @@
 //! TCP (RFC 9293), split by concern:
 //!
-//! - [`connection`]: one connection's state machine (a TCB), input processing;
+//! - [`connection`]: one connection's state machine (a TCB) and the user calls;
+//! - `input`: its receiving half, SEGMENT ARRIVES (RFC 9293 §3.10.7);
 //! - [`output`]: its sending half: segmentation, ACK policy, retransmission, timers;
 //! - [`send`] / [`recv`]: the send buffer and the receive buffer with reassembly and SACK blocks;
 //! - [`rtt`]: the RFC 6298 retransmission timer;
@@ -11,12 +12,17 @@
 pub mod config;
 pub mod congestion;
 pub mod connection;
+mod input;
 pub mod output;
 pub mod recv;
 pub mod rtt;
 pub mod send;
 pub mod stack;
 pub mod state;
+
+#[cfg(test)]
+#[path = "tests/mod.rs"]
+mod segment_tests;
 
 pub use config::{KeepaliveConfig, TcpConfig};
 pub use connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote};

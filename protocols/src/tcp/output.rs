@@ -39,20 +39,31 @@ impl Tcb {
 
     /// The window field to send, with receiver-side silly-window avoidance
     /// (RFC 9293 §3.8.6.2.2): the right edge moves forward only by at least
-    /// min(buffer/2, MSS), and never moves back.
+    /// min(buffer/2, MSS), and never moves back. The right edge we remember
+    /// (`rcv_adv`, which decides what is acceptable) is never beyond what the
+    /// 16-bit field can say: 65535 << our shift (RFC 7323 §2.3).
     fn advertise_window(&mut self) -> u16 {
         let rcv_nxt = self.recv.rcv_nxt();
-        let free = self.recv.window();
-        let right = rcv_nxt + free;
+        let right = rcv_nxt + self.recv.window();
         let threshold = (self.recv.capacity() / 2).min(self.smss);
-        if (right - self.rcv_adv) as i64 >= threshold as i64 || self.rcv_adv.lt(rcv_nxt) {
+        if right - self.rcv_adv >= threshold as i32 || self.rcv_adv.lt(rcv_nxt) {
             self.rcv_adv = right;
         }
-        let wnd = (self.rcv_adv - rcv_nxt).max(0) as usize;
-        (wnd >> self.rcv_wscale).min(usize::from(u16::MAX)) as u16
+        let most = usize::from(u16::MAX) << self.rcv_wscale;
+        if self.receive_window() > most {
+            self.rcv_adv = rcv_nxt + most;
+        }
+        (self.receive_window() >> self.rcv_wscale) as u16
     }
 
-    fn emit(&mut self, now: SimTime, mut repr: TcpRepr, payload: Bytes, cause: SendCause, out: &mut Vec<Outgoing>) {
+    fn emit(
+        &mut self,
+        now: SimTime,
+        mut repr: TcpRepr,
+        payload: Bytes,
+        cause: SendCause,
+        out: &mut Vec<Outgoing>,
+    ) {
         if let Some((_, echo)) = repr.options.timestamps {
             repr.options.timestamps = Some((ts_now(now), echo));
         }
@@ -62,23 +73,43 @@ impl Tcb {
             self.unacked_segments = 0;
             self.ack_now = false;
         }
-        out.push(Outgoing { repr, payload, cause });
+        out.push(Outgoing {
+            repr,
+            payload,
+            cause,
+        });
     }
 
     /// Sends our SYN (active open) or SYN-ACK (passive or simultaneous open),
     /// with the options we offer (RFC 9293 §3.7.1, RFC 7323 §2.2, RFC 2018 §2).
-    pub(super) fn send_syn(&mut self, now: SimTime, with_ack: bool, out: &mut Vec<Outgoing>) {
+    /// `cause` tells a first transmission (`Syn`, `SynAck`) from a timeout's.
+    pub(super) fn send_syn(
+        &mut self,
+        now: SimTime,
+        with_ack: bool,
+        cause: SendCause,
+        out: &mut Vec<Outgoing>,
+    ) {
         let mut repr = self.header(self.iss);
         repr.flags.syn = true;
         // The window in a SYN is never scaled (RFC 7323 §2.2).
-        repr.window = self.recv.window().min(usize::from(u16::MAX)) as u16;
+        let window = self.recv.window().min(usize::from(u16::MAX));
+        repr.window = window as u16;
         // A SYN offers what we are configured for; a SYN-ACK confirms only what
         // the peer's SYN offered (RFC 7323 §2.2, RFC 2018 §2).
-        let offer_ws = if with_ack { self.ws_ok } else { self.cfg.window_scaling };
+        let offer_ws = if with_ack {
+            self.ws_ok
+        } else {
+            self.cfg.window_scaling
+        };
         repr.options = TcpOptions {
             mss: Some(self.announced_mss),
             window_scale: offer_ws.then_some(self.rcv_wscale),
-            sack_permitted: if with_ack { self.sack_ok } else { self.cfg.sack },
+            sack_permitted: if with_ack {
+                self.sack_ok
+            } else {
+                self.cfg.sack
+            },
             sack_blocks: SackBlocks::new(),
             timestamps: if with_ack {
                 self.ts_ok.then_some((ts_now(now), self.ts_recent))
@@ -86,25 +117,19 @@ impl Tcb {
                 self.cfg.timestamps.then_some((ts_now(now), 0))
             },
         };
-        if !with_ack {
+        if with_ack {
+            // What the peer may send until we advertise again.
+            self.rcv_adv = self.recv.rcv_nxt() + window;
+            self.last_ack_sent = self.recv.rcv_nxt();
+        } else {
             repr.ack = None;
         }
-        let retransmission = self.snd_max != self.iss;
-        if !retransmission {
+        if self.snd_max == self.iss {
+            // The first SYN (or SYN-ACK) is timed; a repeated one never is (Karn).
             self.rtt_probe = Some((self.iss + 1, now));
         }
         self.snd_nxt = self.iss + 1;
         self.snd_max = self.iss + 1;
-        let cause = if retransmission {
-            SendCause::RtoRetransmission
-        } else if with_ack {
-            SendCause::SynAck
-        } else {
-            SendCause::Syn
-        };
-        if with_ack {
-            self.last_ack_sent = self.recv.rcv_nxt();
-        }
         out.push(Outgoing {
             repr,
             payload: Bytes::new(),
@@ -115,15 +140,16 @@ impl Tcb {
         }
     }
 
-    /// A pure ACK.
+    /// A pure ACK, `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`. The RFC's SND.NXT
+    /// is our `snd_max`: our `snd_nxt` moves back to SND.UNA when the
+    /// retransmission timer expires (go-back-N), while the peer may well
+    /// have received everything up to `snd_max` and would find an older
+    /// sequence number outside its window. (BSD does the same.)
     pub(super) fn send_ack(&mut self, now: SimTime, cause: SendCause, out: &mut Vec<Outgoing>) {
         if matches!(self.state, State::Closed | State::Listen | State::SynSent) {
             return;
         }
-        let mut repr = self.header(self.snd_nxt);
-        if self.snd_max.gt(self.snd_nxt) && cause != SendCause::ChallengeAck {
-            repr.seq = self.snd_max;
-        }
+        let repr = self.header(self.snd_max);
         self.emit(now, repr, Bytes::new(), cause, out);
     }
 
@@ -170,7 +196,13 @@ impl Tcb {
     }
 
     /// Resends one segment starting at `seq` (at most one MSS, the FIN if that is what is there).
-    pub(super) fn retransmit(&mut self, now: SimTime, seq: TcpSeq, cause: SendCause, out: &mut Vec<Outgoing>) {
+    pub(super) fn retransmit(
+        &mut self,
+        now: SimTime,
+        seq: TcpSeq,
+        cause: SendCause,
+        out: &mut Vec<Outgoing>,
+    ) {
         let offset = (seq - self.buf_seq).max(0) as usize;
         let len = self.send.len().saturating_sub(offset).min(self.smss);
         let fin = self.fin_seq.is_some_and(|f| seq + len == f);
@@ -198,63 +230,79 @@ impl Tcb {
             self.retransmit_head = false;
             self.retransmit(now, self.snd_una, SendCause::FastRetransmission, out);
         }
-        if matches!(self.state, State::Established | State::CloseWait | State::FinWait1 | State::Closing | State::LastAck) {
-            self.send_data(now, out);
-        }
-        if out.len() == sent_before && self.state.is_synchronized() && self.window_opened() {
-            self.send_ack(now, SendCause::WindowUpdate, out);
+        if matches!(
+            self.state,
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::Closing
+                | State::LastAck
+        ) {
+            self.send_data(now, false, out);
         }
         if self.ack_now {
             self.send_ack(now, SendCause::PureAck, out);
+        } else if out.len() == sent_before && self.state.is_synchronized() && self.window_opened() {
+            self.send_ack(now, SendCause::WindowUpdate, out);
         }
     }
 
     /// Whether reading made the advertised window worth announcing again: it
     /// was below one MSS and can now grow by the silly-window threshold.
     fn window_opened(&self) -> bool {
-        let rcv_nxt = self.recv.rcv_nxt();
-        let advertised = (self.rcv_adv - rcv_nxt).max(0) as usize;
+        let advertised = self.receive_window();
         let threshold = (self.recv.capacity() / 2).min(self.smss);
         advertised < self.smss && self.recv.window() >= advertised + threshold && !self.fin_received
     }
 
-    fn send_data(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
+    /// Sends new data (or, after a timeout, data again from `snd_nxt`) and the
+    /// FIN. With `force` (the persist timer's override of silly-window
+    /// avoidance, RFC 9293 §3.8.6.2.1 (4)) the first segment goes out however
+    /// small the window.
+    fn send_data(&mut self, now: SimTime, mut force: bool, out: &mut Vec<Outgoing>) {
         loop {
             let offset = (self.snd_nxt - self.buf_seq).max(0) as usize;
             let unsent = self.send.len().saturating_sub(offset);
             let fin_due = self.fin_queued && self.fin_seq.is_none_or(|f| self.snd_nxt.le(f));
             let flight = self.bytes_in_flight();
-            let wnd = self.snd_wnd.min(self.cwnd());
-            let usable = wnd.saturating_sub(flight);
+            let usable = self.snd_wnd.min(self.cwnd()).saturating_sub(flight);
             let len = unsent.min(usable).min(self.smss);
+            // The FIN goes with the last byte, or alone once everything was sent.
             let fin = fin_due && offset + len == self.send.len();
-            if len == 0 && !(fin && unsent == 0) {
-                if unsent > 0 && self.snd_wnd == 0 && flight == 0 && self.persist_at.is_none() {
-                    // RFC 9293 §3.8.6.1: probe the zero window.
+            let new_data = self.snd_nxt.ge(self.snd_max);
+            let hold = if len == 0 {
+                !fin
+            } else {
+                len < self.smss
+                    && new_data
+                    && !force
+                    && !self.may_send_small(len, unsent, flight, fin)
+            };
+            if hold {
+                if unsent > 0 && flight == 0 && self.persist_at.is_none() {
+                    // Nothing in flight will bring an ACK: the persist timer
+                    // probes a zero window (RFC 9293 §3.8.6.1) or overrides
+                    // silly-window avoidance (§3.8.6.2.1 (4)).
                     self.persist_at = Some(now + self.persist_interval());
                 }
                 return;
             }
-            let new_data = self.snd_nxt.ge(self.snd_max);
-            if len > 0 && len < self.smss && new_data {
-                // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged;
-                // sender SWS avoidance (§3.8.6.2.1): otherwise send only all that is
-                // queued, or at least half the largest window the peer offered.
-                let all = len == unsent;
-                let nagle_ok = !self.cfg.nagle || flight == 0;
-                let big = self.max_snd_wnd > 0 && len >= self.max_snd_wnd / 2;
-                if !((all && nagle_ok) || big) {
-                    return;
-                }
-            }
+            force = false;
             let seq = self.snd_nxt;
             let mut repr = self.header(seq);
             repr.flags.fin = fin;
             repr.flags.psh = len > 0 && offset + len == self.send.len();
             let payload = self.send.slice(offset, len);
-            let cause = if new_data { SendCause::NewData } else { SendCause::RtoRetransmission };
+            let cause = if new_data {
+                SendCause::NewData
+            } else {
+                SendCause::RtoRetransmission
+            };
             if new_data && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((seq + len, now));
+            }
+            if new_data && len > 0 && len < self.smss {
+                self.snd_sml = seq + len;
             }
             self.emit(now, repr, payload, cause, out);
             self.snd_nxt = seq + len + usize::from(fin);
@@ -264,7 +312,9 @@ impl Tcb {
             if fin && self.fin_seq.is_none() {
                 self.fin_seq = Some(seq + len);
                 match self.state {
-                    State::Established | State::SynReceived => self.set_state(State::FinWait1, "CLOSE"),
+                    State::Established | State::SynReceived => {
+                        self.set_state(State::FinWait1, "CLOSE")
+                    }
                     State::CloseWait => self.set_state(State::LastAck, "CLOSE"),
                     _ => {}
                 }
@@ -279,19 +329,40 @@ impl Tcb {
         }
     }
 
+    /// Whether a segment of new data shorter than the MSS may go now (`len`
+    /// bytes of the `unsent`, `flight` bytes unacknowledged, `fin`: it carries
+    /// the FIN). Sender silly-window avoidance (RFC 9293 §3.8.6.2.1): all that
+    /// is queued, or at least half the largest window the peer offered. Nagle
+    /// (RFC 9293 §3.7.4) with Minshall's refinement, as Linux: hold it while a
+    /// previous short segment is unacknowledged, unless the application
+    /// closed (nothing more will come to fill it).
+    fn may_send_small(&self, len: usize, unsent: usize, flight: usize, fin: bool) -> bool {
+        let all = len == unsent;
+        let nagle_ok = !self.cfg.nagle || flight == 0 || self.snd_sml.le(self.snd_una) || fin;
+        let big = self.max_snd_wnd > 0 && len >= self.max_snd_wnd / 2;
+        (all && nagle_ok) || big
+    }
+
     fn persist_interval(&self) -> sim_core::SimDuration {
         // Persist timer: the RTO, doubled per unanswered probe, between the
         // minimum RTO and 60 s (as BSD and Linux bound it).
         let base = self.rtt.rto();
-        base.saturating_mul(1 << self.persist_backoff.min(16)).min(sim_core::SimDuration::from_secs(60))
+        base.saturating_mul(1 << self.persist_backoff.min(16))
+            .min(sim_core::SimDuration::from_secs(60))
     }
 
     /// When the connection next needs [`Tcb::on_timer`].
     pub fn poll_at(&self) -> Option<SimTime> {
-        [self.rto_at, self.delack_at, self.persist_at, self.keepalive_at, self.timewait_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.rto_at,
+            self.delack_at,
+            self.persist_at,
+            self.keepalive_at,
+            self.timewait_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Handles every timer due at `now`.
@@ -323,8 +394,17 @@ impl Tcb {
     fn on_rto(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         self.rto_at = None;
         let handshake = matches!(self.state, State::SynSent | State::SynReceived);
-        let limit = if handshake { self.cfg.syn_retries } else { self.cfg.data_retries };
-        if self.retries >= limit {
+        let limit = if handshake {
+            self.cfg.syn_retries
+        } else {
+            self.cfg.data_retries
+        };
+        // A window closed on outstanding data makes the retransmissions zero
+        // window probes: they do not count toward giving up (RFC 9293
+        // §3.8.6.1, RFC 1122 §4.2.2.17: the connection stays open while the
+        // peer answers; Linux does the same).
+        let zero_window = !handshake && self.snd_wnd == 0;
+        if self.retries >= limit && !zero_window {
             self.drop_connection(if handshake {
                 "handshake timed out (SYN retries exhausted)"
             } else {
@@ -336,35 +416,48 @@ impl Tcb {
             rto: self.rtt.rto(),
             count: self.retries + 1,
         });
+        let repeated = self.retries > 0;
         self.retries += 1;
         self.rtt.back_off();
         self.rtt_probe = None;
         match self.state {
-            State::SynSent => self.send_syn(now, false, out),
-            State::SynReceived => self.send_syn(now, true, out),
+            State::SynSent => self.send_syn(now, false, SendCause::RtoRetransmission, out),
+            State::SynReceived => self.send_syn(now, true, SendCause::RtoRetransmission, out),
             _ => {
-                self.cc.on_rto(now, self.bytes_in_flight());
-                if self.recover.take().is_some() {
+                if !repeated {
+                    // RFC 5681 (4) and §3.1: ssthresh = max(FlightSize / 2, 2 SMSS),
+                    // cwnd = 1 SMSS. When the same data times out again, ssthresh
+                    // is held (and cwnd is still one segment: nothing was acknowledged).
+                    self.cc.on_rto(now, self.bytes_in_flight());
+                }
+                if self.in_recovery {
+                    self.in_recovery = false;
                     self.notes.push(TcpNote::RecoveryEnd);
                 }
-                self.inflation = 0;
+                // RFC 6582 §3.2 step 1 and §4: recover = the highest sequence number sent.
+                self.recover = self.snd_max - 1;
                 self.dupacks = 0;
+                self.retransmit_head = false;
                 // Go back to the first unacknowledged byte (RFC 5681 §3.1 after a timeout).
                 self.snd_nxt = self.snd_una;
-                self.send_data(now, out);
+                self.send_data(now, false, out);
                 if self.snd_nxt == self.snd_una {
-                    // Nothing fit (zero window): resend the head anyway so the timer has a purpose.
+                    // Nothing fit (the window shrank to zero): resend the head
+                    // anyway, as Linux does; the timer keeps watching it.
                     self.retransmit(now, self.snd_una, SendCause::RtoRetransmission, out);
                 }
+                self.persist_at = None;
             }
         }
         self.rto_at = Some(now + self.rtt.rto());
     }
 
-    /// A zero-window probe: one byte of new data beyond the window (RFC 9293 §3.8.6.1).
+    /// The persist timer expired (RFC 9293 §3.8.6.1): with a zero window, a
+    /// probe of one byte beyond it; otherwise the silly-window override, what
+    /// the small window allows.
     fn window_probe(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         if self.snd_wnd > 0 {
-            self.output(now, out);
+            self.send_data(now, true, out);
             return;
         }
         let offset = (self.snd_nxt - self.buf_seq).max(0) as usize;
@@ -374,6 +467,7 @@ impl Tcb {
         let repr = self.header(self.snd_nxt);
         let payload = self.send.slice(offset, 1);
         self.emit(now, repr, payload, SendCause::WindowProbe, out);
+        self.snd_probe = Some(self.snd_nxt + 1);
         self.persist_backoff += 1;
         self.persist_at = Some(now + self.persist_interval());
     }
@@ -384,7 +478,9 @@ impl Tcb {
             self.keepalive_at = None;
             return;
         };
-        if !matches!(self.state, State::Established | State::CloseWait) || self.snd_una != self.snd_max {
+        if !matches!(self.state, State::Established | State::CloseWait)
+            || self.snd_una != self.snd_max
+        {
             self.keepalive_at = Some(now + ka.idle);
             return;
         }
@@ -393,7 +489,7 @@ impl Tcb {
             return;
         }
         self.keepalive_sent += 1;
-        let repr = self.header(self.snd_nxt - 1);
+        let repr = self.header(self.snd_max - 1);
         self.emit(now, repr, Bytes::new(), SendCause::Keepalive, out);
         self.keepalive_at = Some(now + ka.interval);
     }

@@ -23,7 +23,7 @@ use rand::Rng;
 use sim_core::{SimTime, StreamRng, stable_hash};
 
 use super::config::TcpConfig;
-use super::connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote};
+use super::connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote, announced_mss};
 use super::state::State;
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
@@ -65,11 +65,15 @@ impl TcpTrace {
     /// `<SEQ=100><ACK=301><CTL=ACK><DATA=1000> (new data)`.
     pub fn describe(&self) -> String {
         match self {
-            TcpTrace::Note(TcpNote::State { from, to, cause }) => format!("{from} -> {to} ({cause})"),
+            TcpTrace::Note(TcpNote::State { from, to, cause }) => {
+                format!("{from} -> {to} ({cause})")
+            }
             TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
                 format!("retransmission timeout #{count} (RTO {rto})")
             }
-            TcpTrace::Note(TcpNote::RecoveryStart) => "duplicate ACKs: fast retransmit, entering recovery".into(),
+            TcpTrace::Note(TcpNote::RecoveryStart) => {
+                "duplicate ACKs: fast retransmit, entering recovery".into()
+            }
             TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery complete".into(),
             TcpTrace::Note(TcpNote::Aborted(why)) => format!("connection dropped: {why}"),
             TcpTrace::Sent { repr, len, cause } => {
@@ -77,7 +81,9 @@ impl TcpTrace {
             }
             TcpTrace::ListenQueueFull => "SYN dropped: listen queue full".into(),
             TcpTrace::SynCookieSent => "listen queue full: SYN-ACK with a SYN cookie".into(),
-            TcpTrace::SynCookieAccepted => "ACK carries a valid SYN cookie: connection created".into(),
+            TcpTrace::SynCookieAccepted => {
+                "ACK carries a valid SYN cookie: connection created".into()
+            }
         }
     }
 
@@ -173,18 +179,37 @@ impl TcpStack {
     }
 
     /// Starts listening on `port`; signals for accepted connections go to `owner`.
-    pub fn listen(&mut self, owner: usize, port: u16, backlog: usize, syn_cookies: bool, cfg: TcpConfig, mtu: u32) {
-        self.listeners.insert(port, Listener {
-            owner,
-            cfg,
-            backlog,
-            syn_cookies,
-            mtu,
-        });
+    pub fn listen(
+        &mut self,
+        owner: usize,
+        port: u16,
+        backlog: usize,
+        syn_cookies: bool,
+        cfg: TcpConfig,
+        mtu: u32,
+    ) {
+        self.listeners.insert(
+            port,
+            Listener {
+                owner,
+                cfg,
+                backlog,
+                syn_cookies,
+                mtu,
+            },
+        );
     }
 
     /// Active open from `local_addr` (an ephemeral port is chosen) to `remote`.
-    pub fn connect(&mut self, now: SimTime, owner: usize, local_addr: Ipv4Addr, remote: Endpoint, cfg: TcpConfig, mtu: u32) -> SocketId {
+    pub fn connect(
+        &mut self,
+        now: SimTime,
+        owner: usize,
+        local_addr: Ipv4Addr,
+        remote: Endpoint,
+        cfg: TcpConfig,
+        mtu: u32,
+    ) -> SocketId {
         let port = self.ephemeral_port(remote);
         let local = Endpoint {
             addr: local_addr,
@@ -195,7 +220,15 @@ impl TcpStack {
 
     /// Active open from a given local port (for simultaneous open, where both
     /// ends name each other's port).
-    pub fn open(&mut self, now: SimTime, owner: usize, local: Endpoint, remote: Endpoint, cfg: TcpConfig, mtu: u32) -> SocketId {
+    pub fn open(
+        &mut self,
+        now: SimTime,
+        owner: usize,
+        local: Endpoint,
+        remote: Endpoint,
+        cfg: TcpConfig,
+        mtu: u32,
+    ) -> SocketId {
         let iss = self.isn(now, local, remote);
         let mut out = Vec::new();
         let tcb = Tcb::connect(now, cfg, local, remote, iss, mtu, &mut out);
@@ -211,8 +244,14 @@ impl TcpStack {
     fn ephemeral_port(&mut self, remote: Endpoint) -> u16 {
         loop {
             let p = self.next_port;
-            self.next_port = if p >= EPHEMERAL_LAST { EPHEMERAL_FIRST } else { p + 1 };
-            if !self.by_tuple.contains_key(&(p, remote.addr, remote.port)) && !self.listeners.contains_key(&p) {
+            self.next_port = if p >= EPHEMERAL_LAST {
+                EPHEMERAL_FIRST
+            } else {
+                p + 1
+            };
+            if !self.by_tuple.contains_key(&(p, remote.addr, remote.port))
+                && !self.listeners.contains_key(&p)
+            {
                 return p;
             }
         }
@@ -246,7 +285,8 @@ impl TcpStack {
 
     /// Reads up to `max` bytes.
     pub fn read(&mut self, now: SimTime, id: SocketId, max: usize) -> Vec<Bytes> {
-        self.with(now, id, |t, _, _| t.read(max)).unwrap_or_default()
+        self.with(now, id, |t, _, _| t.read(max))
+            .unwrap_or_default()
     }
 
     /// Closes our direction (FIN after the data).
@@ -260,7 +300,12 @@ impl TcpStack {
     }
 
     /// Runs `f` on a connection, then lets it send what is now due.
-    fn with<R>(&mut self, now: SimTime, id: SocketId, f: impl FnOnce(&mut Tcb, SimTime, &mut Vec<Outgoing>) -> R) -> Option<R> {
+    fn with<R>(
+        &mut self,
+        now: SimTime,
+        id: SocketId,
+        f: impl FnOnce(&mut Tcb, SimTime, &mut Vec<Outgoing>) -> R,
+    ) -> Option<R> {
         let s = self.sockets.get_mut(id as usize)?.as_mut()?;
         let mut out = Vec::new();
         let r = f(&mut s.tcb, now, &mut out);
@@ -271,9 +316,22 @@ impl TcpStack {
 
     /// A segment from `src` to `dst` arrived. Returns `false` if nothing here
     /// wanted it (the caller answers with the CLOSED-state reset).
-    pub fn on_segment(&mut self, now: SimTime, src: Ipv4Addr, dst: Ipv4Addr, seg: &TcpRepr, payload: Bytes) -> bool {
-        let remote = Endpoint { addr: src, port: seg.src_port };
-        let local = Endpoint { addr: dst, port: seg.dst_port };
+    pub fn on_segment(
+        &mut self,
+        now: SimTime,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        seg: &TcpRepr,
+        payload: Bytes,
+    ) -> bool {
+        let remote = Endpoint {
+            addr: src,
+            port: seg.src_port,
+        };
+        let local = Endpoint {
+            addr: dst,
+            port: seg.dst_port,
+        };
         if let Some(&id) = self.by_tuple.get(&(local.port, remote.addr, remote.port)) {
             let s = self.sockets[id as usize].as_mut().expect("indexed socket");
             let mut out = Vec::new();
@@ -309,7 +367,12 @@ impl TcpStack {
             .count();
         if half_open >= listener.backlog {
             if listener.syn_cookies {
-                self.send_cookie(now, local, remote, seg);
+                // The window the connection will have (unscaled: no WS option).
+                // What the connection will have: its window (unscaled, no WS
+                // option) and our own MSS.
+                let window = listener.cfg.recv_buffer.min(usize::from(u16::MAX)) as u16;
+                let mss = announced_mss(&listener.cfg, listener.mtu);
+                self.send_cookie(now, local, remote, seg, window, mss);
             } else if self.tracing {
                 self.traces.push((local, remote, TcpTrace::ListenQueueFull));
             }
@@ -334,7 +397,17 @@ impl TcpStack {
         TcpSeq(((t as u32 & 0x1f) << 27) | (mss_index << 24) | h)
     }
 
-    fn send_cookie(&mut self, now: SimTime, local: Endpoint, remote: Endpoint, syn: &TcpRepr) {
+    /// A SYN-ACK whose ISN is the cookie. It announces our `mss`; the
+    /// cookie encodes the peer's (rounded down to Linux's table).
+    fn send_cookie(
+        &mut self,
+        now: SimTime,
+        local: Endpoint,
+        remote: Endpoint,
+        syn: &TcpRepr,
+        window: u16,
+        mss: u16,
+    ) {
         let peer_mss = syn.options.mss.unwrap_or(536);
         let idx = COOKIE_MSS.iter().rposition(|&m| m <= peer_mss).unwrap_or(0) as u32;
         let t = now.as_nanos() / 64_000_000_000;
@@ -345,24 +418,34 @@ impl TcpStack {
             seq: isn,
             ack: Some(syn.seq + 1),
             flags: TcpFlags::SYN,
-            window: 65535,
+            window,
             urgent: 0,
             options: TcpOptions {
-                mss: Some(COOKIE_MSS[idx as usize]),
+                mss: Some(mss),
                 ..TcpOptions::default()
             },
         };
         if self.tracing {
             self.traces.push((local, remote, TcpTrace::SynCookieSent));
         }
-        self.push_transmit(local, remote, Outgoing {
-            repr,
-            payload: Bytes::new(),
-            cause: SendCause::SynAck,
-        });
+        self.push_transmit(
+            local,
+            remote,
+            Outgoing {
+                repr,
+                payload: Bytes::new(),
+                cause: SendCause::SynAck,
+            },
+        );
     }
 
-    fn check_cookie(&self, now: SimTime, local: Endpoint, remote: Endpoint, isn: TcpSeq) -> Option<u16> {
+    fn check_cookie(
+        &self,
+        now: SimTime,
+        local: Endpoint,
+        remote: Endpoint,
+        isn: TcpSeq,
+    ) -> Option<u16> {
         let t_now = now.as_nanos() / 64_000_000_000;
         let idx = (isn.0 >> 24) & 0x3;
         [t_now, t_now.wrapping_sub(1)]
@@ -371,8 +454,18 @@ impl TcpStack {
             .then(|| COOKIE_MSS[idx as usize])
     }
 
-    fn accept_cookie(&mut self, now: SimTime, local: Endpoint, remote: Endpoint, ack_seg: &TcpRepr, payload: Bytes, mss: u16) {
-        let Some(listener) = self.listeners.get(&local.port) else { return };
+    fn accept_cookie(
+        &mut self,
+        now: SimTime,
+        local: Endpoint,
+        remote: Endpoint,
+        ack_seg: &TcpRepr,
+        payload: Bytes,
+        mss: u16,
+    ) {
+        let Some(listener) = self.listeners.get(&local.port) else {
+            return;
+        };
         let (mut cfg, mtu, owner) = (listener.cfg.clone(), listener.mtu, listener.owner);
         cfg.window_scaling = false;
         cfg.sack = false;
@@ -395,8 +488,11 @@ impl TcpStack {
         let mut discard = Vec::new();
         let mut tcb = Tcb::accept(now, cfg, local, remote, iss, mtu, &syn, &mut discard);
         tcb.notes.clear();
+        // The SYN-ACK went out earlier, at a time nobody kept: no RTT sample.
+        tcb.rtt_probe = None;
         if self.tracing {
-            self.traces.push((local, remote, TcpTrace::SynCookieAccepted));
+            self.traces
+                .push((local, remote, TcpTrace::SynCookieAccepted));
         }
         let mut out = Vec::new();
         tcb.on_segment(now, ack_seg, payload, &mut out);
@@ -410,13 +506,19 @@ impl TcpStack {
 
     /// When the stack next needs [`TcpStack::on_timer`].
     pub fn poll_at(&self) -> Option<SimTime> {
-        self.sockets.iter().flatten().filter_map(|s| s.tcb.poll_at()).min()
+        self.sockets
+            .iter()
+            .flatten()
+            .filter_map(|s| s.tcb.poll_at())
+            .min()
     }
 
     /// Runs every connection timer due at `now`.
     pub fn on_timer(&mut self, now: SimTime) {
         for id in 0..self.sockets.len() {
-            let Some(s) = self.sockets[id].as_mut() else { continue };
+            let Some(s) = self.sockets[id].as_mut() else {
+                continue;
+            };
             if s.tcb.poll_at().is_some_and(|t| t <= now) {
                 let mut out = Vec::new();
                 s.tcb.on_timer(now, &mut out);
@@ -427,11 +529,15 @@ impl TcpStack {
 
     fn push_transmit(&mut self, local: Endpoint, remote: Endpoint, segment: Outgoing) {
         if self.tracing {
-            self.traces.push((local, remote, TcpTrace::Sent {
-                repr: segment.repr,
-                len: segment.payload.len(),
-                cause: segment.cause,
-            }));
+            self.traces.push((
+                local,
+                remote,
+                TcpTrace::Sent {
+                    repr: segment.repr,
+                    len: segment.payload.len(),
+                    cause: segment.cause,
+                },
+            ));
         }
         self.transmits.push(Transmit {
             src: local.addr,
@@ -461,7 +567,8 @@ impl TcpStack {
         // CLOSED, or LISTEN after a reset in SYN-RECEIVED (the listener carries
         // on): the connection is forgotten.
         if matches!(state, State::Closed | State::Listen) {
-            self.by_tuple.remove(&(local.port, remote.addr, remote.port));
+            self.by_tuple
+                .remove(&(local.port, remote.addr, remote.port));
             self.sockets[id as usize] = None;
         }
     }

@@ -32,7 +32,10 @@ pub enum State {
 impl State {
     /// Whether the three-way handshake has completed (RFC 9293 "synchronized states").
     pub fn is_synchronized(self) -> bool {
-        !matches!(self, State::Closed | State::Listen | State::SynSent | State::SynReceived)
+        !matches!(
+            self,
+            State::Closed | State::Listen | State::SynSent | State::SynReceived
+        )
     }
 
     /// Whether this side may still send data.

@@ -2,6 +2,7 @@
 //! RTT estimation, loss detection, recovery and retransmission; a controller
 //! only decides the congestion window.
 
+pub mod cubic;
 pub mod newreno;
 
 use sim_core::{SimDuration, SimTime};

@@ -39,7 +39,13 @@ impl CongestionControl for NewReno {
         "newreno"
     }
 
-    fn on_ack(&mut self, _now: SimTime, acked: usize, _rtt: Option<SimDuration>, _in_flight: usize) {
+    fn on_ack(
+        &mut self,
+        _now: SimTime,
+        acked: usize,
+        _rtt: Option<SimDuration>,
+        _in_flight: usize,
+    ) {
         if self.cwnd < self.ssthresh {
             // RFC 5681 (2): slow start, cwnd += min(N, SMSS) per ACK.
             self.cwnd += acked.min(self.mss);
