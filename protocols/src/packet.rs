@@ -283,12 +283,12 @@ impl fmt::Display for Ipv4Packet {
             ),
             IpBody::Udp { header, payload } => write!(
                 f,
-                "IP {}.{} > {}.{}: UDP, length {}, ttl {}, id {}{df}{frag}",
+                "IP {}.{} > {}.{}: {}, ttl {}, id {}{df}{frag}",
                 h.src,
                 header.src_port,
                 h.dst,
                 header.dst_port,
-                payload.len(),
+                udp_summary(header, payload),
                 h.ttl,
                 h.ident
             ),
@@ -325,6 +325,27 @@ impl fmt::Display for Ipv4Packet {
             ),
         }
     }
+}
+
+/// What a UDP payload is, as tcpdump decodes well-known ports: a DHCP
+/// message (ports 67 and 68), a DNS message (port 53), or `UDP, length N`.
+fn udp_summary(header: &UdpRepr, payload: &[u8]) -> String {
+    let ports = [header.src_port, header.dst_port];
+    let dhcp = [
+        crate::wire::dhcpv4::SERVER_PORT,
+        crate::wire::dhcpv4::CLIENT_PORT,
+    ];
+    if dhcp.contains(&ports[0]) && dhcp.contains(&ports[1]) {
+        if let Ok(m) = crate::wire::DhcpRepr::parse(payload) {
+            return format!("{m}, length {}", payload.len());
+        }
+    }
+    if ports.contains(&crate::wire::dns::SERVER_PORT) {
+        if let Ok(m) = crate::wire::DnsRepr::parse(payload) {
+            return m.to_string();
+        }
+    }
+    format!("UDP, length {}", payload.len())
 }
 
 fn protocol_name(p: IpProtocol) -> String {

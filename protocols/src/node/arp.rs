@@ -11,7 +11,7 @@
 //! Simplification: no separate STALE/PROBE states as in Linux's neighbour
 //! table; an entry is valid until it expires and is then re-resolved.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
 
 use sim_core::{SimDuration, SimTime};
@@ -111,6 +111,9 @@ pub enum Lookup {
 pub struct ArpCache {
     config: ArpConfig,
     entries: BTreeMap<Ipv4Addr, (IfaceId, MacAddr, SimTime)>,
+    /// The expiry time of every entry, so that the next one is found without
+    /// a scan (a router may know thousands of hosts).
+    expiries: BTreeSet<(SimTime, Ipv4Addr)>,
     pending: BTreeMap<Ipv4Addr, Pending>,
 }
 
@@ -120,6 +123,7 @@ impl ArpCache {
         ArpCache {
             config,
             entries: BTreeMap::new(),
+            expiries: BTreeSet::new(),
             pending: BTreeMap::new(),
         }
     }
@@ -182,8 +186,11 @@ impl ArpCache {
         ip: Ipv4Addr,
         mac: MacAddr,
     ) -> Vec<Waiting> {
-        self.entries
-            .insert(ip, (iface, mac, now + self.config.timeout));
+        let expires = now + self.config.timeout;
+        if let Some((_, _, old)) = self.entries.insert(ip, (iface, mac, expires)) {
+            self.expiries.remove(&(old, ip));
+        }
+        self.expiries.insert((expires, ip));
         self.pending
             .remove(&ip)
             .map(|p| p.queue.into_iter().collect())
@@ -199,7 +206,7 @@ impl ArpCache {
     /// When the cache next needs [`ArpCache::on_timer`].
     pub fn poll_at(&self) -> Option<SimTime> {
         let retry = self.pending.values().map(|p| p.next_retry).min();
-        let expiry = self.entries.values().map(|e| e.2).min();
+        let expiry = self.expiries.first().map(|(t, _)| *t);
         match (retry, expiry) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -209,12 +216,16 @@ impl ArpCache {
     /// Retries, failures and expiries due at `now`.
     pub fn on_timer(&mut self, now: SimTime) -> Vec<ArpAction> {
         let mut actions = Vec::new();
-        let expired: Vec<Ipv4Addr> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| e.2 <= now)
-            .map(|(ip, _)| *ip)
-            .collect();
+        let mut expired = Vec::new();
+        while let Some(&(t, ip)) = self.expiries.first() {
+            if t > now {
+                break;
+            }
+            self.expiries.pop_first();
+            expired.push(ip);
+        }
+        // In address order, as the entries are kept.
+        expired.sort_unstable();
         for ip in expired {
             let (iface, _, _) = self.entries.remove(&ip).expect("listed");
             actions.push(ArpAction::Expired { iface, ip });

@@ -79,6 +79,11 @@ impl RoutingTable {
         true
     }
 
+    /// Keeps only the routes for which `keep` is true (an interface lost its address).
+    pub fn retain(&mut self, keep: impl FnMut(&Route) -> bool) {
+        self.routes.retain(keep);
+    }
+
     /// All routes, in insertion order.
     pub fn routes(&self) -> &[Route] {
         &self.routes
