@@ -258,5 +258,6 @@ fn output_config(
             scenarios::Detail::Full => protocols::trace::Detail::Full,
         },
         ladder_limit: o.ladder_limit,
+        series_interval: o.series,
     }
 }

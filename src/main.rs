@@ -168,6 +168,47 @@ fn print_summary(o: &netsim::RunOutcome) {
                 println!("   {node} http server: {served} responses")
             }
             AppStats::SynFlood { sent } => println!("   {node} syn flood: {sent} spoofed SYNs"),
+            AppStats::DhcpClient(c) => match c.address {
+                Some(a) => println!(
+                    "   {node} dhcp client {}: bound to {a}, {} renewals, {} declines",
+                    c.iface,
+                    c.renewals.len(),
+                    c.declines
+                ),
+                None => println!(
+                    "   {node} dhcp client {}: no lease ({} DISCOVERs sent)",
+                    c.iface, c.discovers
+                ),
+            },
+            AppStats::DhcpServer(d) => println!(
+                "   {node} dhcp server: {} leases, {} offers, {} acks, {} naks, {} declines, {} discovers unanswered (pool exhausted)",
+                d.leases.len(),
+                d.offers,
+                d.acks,
+                d.naks,
+                d.declines,
+                d.exhausted
+            ),
+            AppStats::DnsServer(d) => println!(
+                "   {node} dns server: {} queries, {} answered, {} NXDOMAIN, {} forwarded",
+                d.queries, d.answered, d.nxdomain, d.forwarded
+            ),
+            AppStats::UdpSend(u) => println!(
+                "   {node} udp sender: {} datagrams ({} bytes), {} echoed, {} ICMP errors",
+                u.sent, u.bytes, u.echoed, u.errors
+            ),
+            AppStats::UdpSink(u) => println!(
+                "   {node} udp sink: {} datagrams, {} lost, {} duplicates, {} reordered, jitter {} us",
+                u.received,
+                u.lost,
+                u.duplicates,
+                u.reordered,
+                u.jitter_ns / 1000
+            ),
+            AppStats::UdpEcho { echoed } => println!("   {node} udp echo: {echoed} datagrams"),
+            AppStats::Unresolved { app, name, error } => {
+                println!("   {node} {app}: {name}: {error}")
+            }
         }
     }
     if let Some(dir) = &o.out_dir {

@@ -38,8 +38,13 @@ fn run_prints_the_trace_and_writes_outputs() {
             "events.jsonl",
             "h1-eth0.pcap",
             "h2-eth0.pcap",
+            "queue-h1-r1-a_to_b.csv",
+            "queue-h1-r1-b_to_a.csv",
+            "queue-r1-h2-a_to_b.csv",
+            "queue-r1-h2-b_to_a.csv",
             "r1-eth0.pcap",
             "r1-eth1.pcap",
+            "series.json",
             "trace.txt"
         ]
     );
@@ -381,7 +386,9 @@ fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
             "--set",
             "outputs.pcap=Links([\"r1-h2\"])",
             "--set",
-            "outputs.events=false"
+            "outputs.events=false",
+            "--set",
+            "outputs.series=None"
         ]),
         ["captures.json", "h2-eth0.pcap", "r1-eth1.pcap", "trace.txt"]
     );
@@ -392,7 +399,9 @@ fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
             "--set",
             "outputs.trace=false",
             "--set",
-            "outputs.detail=Summary"
+            "outputs.detail=Summary",
+            "--set",
+            "outputs.series=None"
         ]),
         ["events.jsonl"]
     );

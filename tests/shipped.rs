@@ -196,6 +196,18 @@ fn every_shipped_scenario_has_an_end_to_end_test() {
         "tcp-keepalive",
         "syn-flood",
         "http10-vs-http11",
+        // tests/dhcp.rs covers the DHCP, DNS and NAT scenarios.
+        "dhcp-boot",
+        "dhcp-exhaustion",
+        "dhcp-lease",
+        "dhcp-conflict",
+        "home-gateway",
+        // tests/tcp.rs and tests/validation.rs cover loss recovery and the dumbbell.
+        "fast-retransmit",
+        "sack-multiple-loss",
+        "rto-backoff",
+        "slow-start",
+        "dumbbell",
     ];
     for f in common::shipped_scenarios() {
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();

@@ -7,7 +7,9 @@ use netsim::{AppStats, Loaded, RunOptions};
 use proptest::prelude::*;
 
 fn scenario(loss: f64, dup: f64, reorder: f64, corrupt: f64, bytes: u32) -> String {
-    let dir = format!("Direction(loss: Bernoulli(p: {loss}), duplicate: {dup}, reorder: {reorder}, corrupt: {corrupt})");
+    let dir = format!(
+        "Direction(loss: Bernoulli(p: {loss}), duplicate: {dup}, reorder: {reorder}, corrupt: {corrupt})"
+    );
     format!(
         r#"Scenario(
     name: "lossy",

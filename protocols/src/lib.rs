@@ -13,7 +13,10 @@
 #![warn(missing_docs)]
 
 pub mod apps;
+pub mod dhcp;
+pub mod dns;
 pub mod link;
+pub mod nat;
 pub mod node;
 pub mod packet;
 pub mod tcp;

@@ -31,6 +31,12 @@ pub enum Detail {
 pub enum DropReason {
     /// The egress queue was full (DropTail).
     QueueFull,
+    /// RED dropped the arrival early (average queue between the thresholds).
+    RedEarlyDrop,
+    /// RED dropped the arrival because the average queue was too long.
+    RedForcedDrop,
+    /// CoDel dropped the packet at the head (it waited too long).
+    CoDelDrop,
     /// The link was down.
     LinkDown,
     /// Random loss (Bernoulli).
@@ -69,12 +75,18 @@ pub enum DropReason {
     SameSegment,
     /// The receiving node is down.
     NodeDown,
+    /// A broadcast datagram for a port nothing listens on (silently
+    /// discarded, as every host discards the DHCP broadcasts of its neighbours).
+    BroadcastNoListener,
 }
 
 impl fmt::Display for DropReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DropReason::QueueFull => f.write_str("queue full"),
+            DropReason::RedEarlyDrop => f.write_str("RED early drop"),
+            DropReason::RedForcedDrop => f.write_str("RED forced drop"),
+            DropReason::CoDelDrop => f.write_str("CoDel drop (sojourn above target)"),
             DropReason::LinkDown => f.write_str("link down"),
             DropReason::RandomLoss => f.write_str("random loss"),
             DropReason::BurstLoss { bad_state: true } => f.write_str("burst loss (bad state)"),
@@ -94,6 +106,7 @@ impl fmt::Display for DropReason {
             DropReason::NoListener => f.write_str("no listener"),
             DropReason::SameSegment => f.write_str("destination on the arrival port"),
             DropReason::NodeDown => f.write_str("node down"),
+            DropReason::BroadcastNoListener => f.write_str("broadcast, no listener"),
         }
     }
 }
@@ -103,6 +116,9 @@ impl DropReason {
     pub fn key(&self) -> &'static str {
         match self {
             DropReason::QueueFull => "queue-full",
+            DropReason::RedEarlyDrop => "red-early",
+            DropReason::RedForcedDrop => "red-forced",
+            DropReason::CoDelDrop => "codel",
             DropReason::LinkDown => "link-down",
             DropReason::RandomLoss => "random-loss",
             DropReason::BurstLoss { .. } => "burst-loss",
@@ -119,6 +135,7 @@ impl DropReason {
             DropReason::NoListener => "no-listener",
             DropReason::SameSegment => "same-segment",
             DropReason::NodeDown => "node-down",
+            DropReason::BroadcastNoListener => "broadcast-no-listener",
         }
     }
 }
@@ -260,6 +277,17 @@ pub enum Event<'a> {
         /// How.
         change: &'a LinkChange,
     },
+    /// A link direction's queue changed length (time series only).
+    QueueSample {
+        /// The link.
+        link: LinkId,
+        /// 0: a→b, 1: b→a.
+        dir: u8,
+        /// Frames waiting.
+        packets: usize,
+        /// Bytes waiting.
+        bytes: usize,
+    },
     /// A node stopped (`up: false`) or resumed (`up: true`).
     NodePower {
         /// The node.
@@ -288,6 +316,23 @@ pub enum Event<'a> {
         /// What happened.
         trace: &'a crate::tcp::TcpTrace,
     },
+    /// A DHCP client's state change, configuration or address conflict.
+    Dhcp {
+        /// The host.
+        node: NodeId,
+        /// The interface the client configures.
+        iface: IfaceId,
+        /// What happened.
+        event: &'a crate::dhcp::DhcpEvent,
+    },
+    /// Network address translation at a gateway: a datagram translated (with
+    /// its inside and outside addresses), a mapping created or expired.
+    Nat {
+        /// The gateway.
+        node: NodeId,
+        /// What happened.
+        event: &'a crate::nat::NatEvent,
+    },
     /// An application's own output (a ping reply line, a summary).
     App {
         /// Where.
@@ -300,13 +345,28 @@ pub enum Event<'a> {
 }
 
 impl Event<'_> {
+    /// Whether this is a time-series sample, delivered only to sinks that
+    /// want series ([`TraceSink::series`]), whatever their detail.
+    pub fn is_series(&self) -> bool {
+        matches!(
+            self,
+            Event::QueueSample { .. }
+                | Event::Tcp {
+                    trace: crate::tcp::TcpTrace::Sample(_),
+                    ..
+                }
+        )
+    }
+
     /// The least detail at which a sink sees this event.
     pub fn detail(&self) -> Detail {
         match self {
             Event::Drop {
-                reason: DropReason::NotForUs,
+                reason: DropReason::NotForUs | DropReason::BroadcastNoListener,
                 ..
             } => Detail::Full,
+            Event::Nat { event, .. } if event.per_packet() => Detail::Packets,
+            Event::Dhcp { .. } | Event::Nat { .. } => Detail::Summary,
             Event::Drop { .. }
             | Event::Link { .. }
             | Event::NodePower { .. }
@@ -329,7 +389,10 @@ impl Event<'_> {
                 event: ArpEvent::Request { .. },
                 ..
             } => Detail::Packets,
-            Event::Enqueue { .. } | Event::MacLearned { .. } | Event::Arp { .. } => Detail::Full,
+            Event::Enqueue { .. }
+            | Event::MacLearned { .. }
+            | Event::Arp { .. }
+            | Event::QueueSample { .. } => Detail::Full,
         }
     }
 
@@ -344,10 +407,14 @@ impl Event<'_> {
             | Event::MacLearned { node, .. }
             | Event::Tcp { node, .. }
             | Event::NodePower { node, .. }
+            | Event::Dhcp { node, .. }
+            | Event::Nat { node, .. }
             | Event::App { node, .. } => Some(*node),
-            Event::Tx { .. } | Event::Rx { .. } | Event::Enqueue { .. } | Event::Link { .. } => {
-                None
-            }
+            Event::Tx { .. }
+            | Event::Rx { .. }
+            | Event::Enqueue { .. }
+            | Event::Link { .. }
+            | Event::QueueSample { .. } => None,
         }
     }
 }
@@ -356,6 +423,10 @@ impl Event<'_> {
 pub trait TraceSink {
     /// The most detail this sink wants; it is not called for finer events.
     fn detail(&self) -> Detail;
+    /// Whether this sink wants time-series samples ([`Event::is_series`]).
+    fn series(&self) -> bool {
+        false
+    }
     /// Records one event.
     fn record(&mut self, time: SimTime, event: &Event<'_>);
     /// Flushes and closes the sink's outputs at the end of the run.
@@ -369,13 +440,21 @@ pub trait TraceSink {
 pub struct Tracer {
     sinks: Vec<Box<dyn TraceSink>>,
     max: Option<Detail>,
+    series: bool,
 }
 
 impl Tracer {
     /// A tracer feeding `sinks`.
     pub fn new(sinks: Vec<Box<dyn TraceSink>>) -> Tracer {
         let max = sinks.iter().map(|s| s.detail()).max();
-        Tracer { sinks, max }
+        let series = sinks.iter().any(|s| s.series());
+        Tracer { sinks, max, series }
+    }
+
+    /// Whether any sink wants time-series samples.
+    #[inline]
+    pub fn wants_series(&self) -> bool {
+        self.series
     }
 
     /// Whether any sink wants events of this detail: check before building one.
@@ -386,6 +465,12 @@ impl Tracer {
 
     /// Hands `event` to every sink that wants it.
     pub fn emit(&mut self, time: SimTime, event: Event<'_>) {
+        if event.is_series() {
+            for s in self.sinks.iter_mut().filter(|s| s.series()) {
+                s.record(time, &event);
+            }
+            return;
+        }
         let d = event.detail();
         for s in &mut self.sinks {
             if d <= s.detail() {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use protocols::apps::AppStats;
 use protocols::apps::ping::PingConfig;
 use protocols::link::impair::{DropRule, Impairments};
-use protocols::link::{LinkParams, QueueLimit};
+use protocols::link::{LinkParams, QueueConfig, QueueLimit};
 use protocols::topology::LinkId;
 use protocols::topology::NodeKind;
 use protocols::trace::{Detail, Event, TraceSink};
@@ -58,7 +58,7 @@ fn link(name: &str, a: (usize, usize), b: (usize, usize), mtu: u32) -> LinkSpec 
             delay: SimDuration::from_millis(1),
             mtu,
         },
-        queue: [QueueLimit::Packets(100); 2],
+        queue: [QueueConfig::drop_tail(QueueLimit::Packets(100)); 2],
         impair: [Impairments::default(), Impairments::default()],
     }
 }
@@ -323,7 +323,7 @@ fn a_rate_change_on_the_timeline_slows_later_pings() {
             delay: None,
             mtu: None,
             queue: None,
-            impair: Default::default(),
+            impair: Box::default(),
         },
     )];
     let (report, lines) = run(spec, 10);

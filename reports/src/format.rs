@@ -27,6 +27,8 @@
 //! | `arp`  | ARP request, resolution, failure, expiry   |
 //! | `mac`  | a switch learned a MAC address on a port   |
 //! | `link` | a link went down, came up or changed       |
+//! | `dhcp` | a DHCP client's state change or lease      |
+//! | `nat`  | address translation (inside and outside)   |
 //! | other  | an application's output, by its name       |
 
 use std::fmt::Write as _;
@@ -165,6 +167,21 @@ impl LineFormat {
                 };
                 (NONE, NONE, "link", summary)
             }
+            Event::QueueSample {
+                link,
+                dir,
+                packets,
+                bytes,
+            } => (
+                NONE,
+                NONE,
+                "queue",
+                format!(
+                    "{} {}: {packets} packets, {bytes} bytes",
+                    topo.link_name(link),
+                    if dir == 0 { "a->b" } else { "b->a" }
+                ),
+            ),
             Event::NodePower { node, up } => (
                 node_name(node),
                 NONE,
@@ -182,6 +199,13 @@ impl LineFormat {
                 format!("learned {mac}"),
             ),
             Event::App { node, app, text } => (node_name(node), NONE, app, text.to_owned()),
+            Event::Dhcp { node, iface, event } => (
+                node_name(node),
+                iface_name(iface),
+                "dhcp",
+                event.to_string(),
+            ),
+            Event::Nat { node, event } => (node_name(node), NONE, "nat", event.to_string()),
             Event::Tcp {
                 node,
                 local,

@@ -26,6 +26,12 @@
 //!   `syn-cookie-accepted`), `summary`; for `state`: `state_from`, `state_to`,
 //!   `cause`; for `sent`: `seq`, `ack`, `flags`, `win`, `payload_len`, `cause`;
 //!   for `timeout`: `rto_ns` and `attempt` (the count).
+//! - `dhcp`: `iface`, `dhcp` (`state`, `checking`, `configured`,
+//!   `deconfigured`, `conflict`), `summary`, `ip` (the address concerned); for `state`:
+//!   `state_from`, `state_to` and `text` (the cause); for `conflict`: `mac`;
+//! - `nat`: `nat` (`translated`, `icmp-error`, `created`, `expired`,
+//!   `dropped`), `summary`, `inside` and `outside` (`address:port`, the
+//!   datagram's end on each side of the gateway).
 //!
 //! After `trace_limit` events (0 = unlimited) the file ends with `{"truncated_at": N}`.
 
@@ -33,6 +39,7 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use protocols::dhcp::DhcpEvent;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
 use protocols::tcp::{TcpNote, TcpTrace};
 use protocols::topology::Topology;
@@ -58,6 +65,8 @@ struct Record<'a> {
     from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,6 +143,14 @@ struct Record<'a> {
     cause: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rto_ns: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dhcp: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nat: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inside: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outside: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     app: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -354,6 +371,18 @@ fn record<'a>(topo: &'a Topology, time: SimTime, event: &Event<'a>) -> Record<'a
             }
             r
         }
+        Event::QueueSample {
+            link,
+            dir,
+            packets,
+            bytes,
+        } => Record {
+            link: Some(topo.link_name(link)),
+            backlog_packets: Some(packets),
+            backlog_bytes: Some(bytes),
+            direction: Some(if dir == 0 { "a_to_b" } else { "b_to_a" }),
+            ..base("queue-sample")
+        },
         Event::NodePower { node: n, up } => Record {
             node: node(n),
             change: Some(if up { "up" } else { "down" }),
@@ -378,6 +407,43 @@ fn record<'a>(topo: &'a Topology, time: SimTime, event: &Event<'a>) -> Record<'a
             mac: Some(mac.to_string()),
             ..base("mac-learned")
         },
+        Event::Dhcp {
+            node: n,
+            iface,
+            event,
+        } => {
+            let mut r = Record {
+                node: node(n),
+                iface: label(iface),
+                dhcp: Some(event.key()),
+                summary: Some(event.to_string()),
+                ip: event.addr(),
+                ..base("dhcp")
+            };
+            match event {
+                DhcpEvent::State { from, to, cause } => {
+                    r.state_from = Some(from.to_string());
+                    r.state_to = Some(to.to_string());
+                    r.text = Some(cause.as_str());
+                }
+                DhcpEvent::Conflict { by, .. } => r.mac = Some(by.to_string()),
+                DhcpEvent::Configured { .. }
+                | DhcpEvent::Deconfigured { .. }
+                | DhcpEvent::Checking { .. } => {}
+            }
+            r
+        }
+        Event::Nat { node: n, event } => {
+            let ends = event.ends();
+            Record {
+                node: node(n),
+                nat: Some(event.key()),
+                summary: Some(event.to_string()),
+                inside: ends.map(|(i, _)| i.to_string()),
+                outside: ends.map(|(_, o)| o.to_string()),
+                ..base("nat")
+            }
+        }
         Event::App { node: n, app, text } => Record {
             node: node(n),
             app: Some(app),

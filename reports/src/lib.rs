@@ -12,6 +12,7 @@
 //! | `<node>-<iface>.pcap`| [`PcapSink`]    | frames per interface, for Wireshark    |
 //! | `captures.json`      | [`PcapSink`]    | manifest of the pcap files             |
 //! | `ladder.txt`         | [`LadderSink`]  | TCP connections as RFC 9293 ladder diagrams |
+//! | `tcp-*.csv`, `queue-*.csv`, `series.json` | [`SeriesSink`] | cwnd, RTT, rates per connection; queue length and drops per link direction |
 //!
 //! Every output records the run's [`Provenance`]. [`make_sinks`] builds the set
 //! an [`OutputConfig`] asks for, including the terminal echo.
@@ -29,6 +30,7 @@ pub mod ladder;
 pub mod outputs;
 pub mod pcap;
 pub mod provenance;
+pub mod series;
 pub mod text;
 
 #[cfg(test)]
@@ -43,4 +45,5 @@ pub use ladder::{DEFAULT_LADDER_LIMIT, LADDER_FILE, Ladder, LadderSink};
 pub use outputs::{CaptureFilter, EVENTS_FILE, OutputConfig, TRACE_FILE, make_sinks};
 pub use pcap::{CAPTURE_MANIFEST, CaptureEntry, CaptureManifest, MAX_SNAPLEN, PcapSink};
 pub use provenance::Provenance;
+pub use series::{SERIES_MANIFEST, SeriesSink};
 pub use text::TextSink;

@@ -13,7 +13,9 @@ use crate::jsonl::JsonlSink;
 use crate::ladder::{DEFAULT_LADDER_LIMIT, LADDER_FILE, LadderSink};
 use crate::pcap::PcapSink;
 use crate::provenance::Provenance;
+use crate::series::SeriesSink;
 use crate::text::TextSink;
+use sim_core::SimDuration;
 
 /// The text trace's file name.
 pub const TRACE_FILE: &str = "trace.txt";
@@ -73,6 +75,9 @@ pub struct OutputConfig {
     /// and, when `print_limit > 0`, on the terminal; above it, a one-line note
     /// instead (0 = no ladder at all).
     pub ladder_limit: u64,
+    /// Write the time-series CSV files ([`crate::series`]), at most one row
+    /// per `series_interval` of simulated time; `None`: no series.
+    pub series_interval: Option<SimDuration>,
 }
 
 impl OutputConfig {
@@ -92,6 +97,7 @@ impl OutputConfig {
             print_limit: 0,
             detail: Detail::Packets,
             ladder_limit: DEFAULT_LADDER_LIMIT,
+            series_interval: Some(SimDuration::from_millis(1)),
         }
     }
 }
@@ -138,6 +144,14 @@ pub fn make_sinks(
             prov,
         )?;
         sinks.push(Box::new(sink));
+    }
+    if let Some(interval) = cfg.series_interval {
+        sinks.push(Box::new(SeriesSink::new(
+            &cfg.dir,
+            topo.clone(),
+            prov,
+            interval,
+        )));
     }
     if cfg.ladder_limit > 0 {
         let out = AtomicFile::create(&cfg.dir, LADDER_FILE)?;

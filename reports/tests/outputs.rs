@@ -180,8 +180,11 @@ fn every_output_is_written_and_nothing_else() {
             "events.jsonl",
             "h1-eth0.pcap",
             "h2-eth0.pcap",
+            // The drop at the end of TRACE goes into the link's queue series.
+            "queue-l1-a_to_b.csv",
             "r1-eth0.pcap",
             "r1-eth1.pcap",
+            "series.json",
             "trace.txt"
         ]
     );
@@ -232,6 +235,7 @@ fn summary_detail_thins_the_trace_but_not_the_captures() {
         detail: Detail::Summary,
         capture: CaptureFilter::Ifaces(vec![R1_ETH1, R1_ETH1]),
         events: false,
+        series_interval: None,
         ..OutputConfig::new(&dir)
     };
     run(&cfg);
@@ -258,6 +262,7 @@ fn trace_limit_applies_to_trace_and_events() {
     let cfg = OutputConfig {
         trace_limit: 4,
         capture: CaptureFilter::Off,
+        series_interval: None,
         ..OutputConfig::new(&dir)
     };
     run(&cfg);

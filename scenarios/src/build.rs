@@ -8,8 +8,9 @@ use std::net::Ipv4Addr;
 
 use protocols::apps::ping::PingConfig;
 use protocols::apps::traceroute::TracerouteConfig;
+use protocols::link::aqm::{CoDelConfig, RedConfig};
 use protocols::link::impair::{self, Impairments, LossModel};
-use protocols::link::{LinkParams, QueueLimit as WireQueueLimit};
+use protocols::link::{Discipline, LinkParams, QueueConfig, QueueLimit as WireQueueLimit};
 use protocols::node::arp::ArpConfig;
 use protocols::topology::{LinkId, NodeId, NodeKind};
 use protocols::wire;
@@ -23,10 +24,12 @@ use std::net::SocketAddrV4;
 use protocols::apps::bulk::{BulkConfig, SinkConfig};
 use protocols::apps::http::{HttpClientConfig, HttpServerConfig, HttpVersion};
 use protocols::apps::synflood::SynFloodConfig;
-use protocols::tcp::{Endpoint, KeepaliveConfig, TcpConfig};
+use protocols::tcp::{CcAlgorithm, CubicConfig, Endpoint, KeepaliveConfig, TcpConfig};
 
-use crate::schema::{Action, App, Arp, Node, Scenario};
-use crate::tcp::Tcp;
+use crate::schema::{Action, Address, App, Arp, Node, Scenario};
+
+mod services;
+use crate::tcp::{Cc, Tcp};
 use crate::values::{Ipv4Cidr, QueueLimit};
 
 /// The world a validated scenario describes, for run `run_index` with `seed`.
@@ -73,8 +76,8 @@ pub fn world_spec(s: &Scenario, seed: u64, run_index: u64) -> WorldSpec {
                 mtu: l.mtu,
             },
             queue: [
-                queue_limit(l.queue_of(LinkDirection::AtoB)),
-                queue_limit(l.queue_of(LinkDirection::BtoA)),
+                queue_config(l.queue_of(LinkDirection::AtoB)),
+                queue_config(l.queue_of(LinkDirection::BtoA)),
             ],
             impair: [impairments(&l.a_to_b), impairments(&l.b_to_a)],
         });
@@ -106,15 +109,15 @@ pub fn world_spec(s: &Scenario, seed: u64, run_index: u64) -> WorldSpec {
                     rate: set.rate,
                     delay: set.delay,
                     mtu: set.mtu,
-                    queue: set.queue.as_ref().map(queue_limit),
-                    impair: ImpairChange {
+                    queue: set.queue.as_ref().map(queue_config),
+                    impair: Box::new(ImpairChange {
                         loss: set.loss.as_ref().map(loss_model),
                         rules: set.drop.as_ref().map(|r| r.iter().map(drop_rule).collect()),
                         jitter: set.jitter,
                         duplicate: set.duplicate,
                         corrupt: set.corrupt,
                         reorder: set.reorder,
-                    },
+                    }),
                 },
             };
             (t.time, action)
@@ -155,7 +158,7 @@ fn node_spec(n: &Node) -> NodeSpec {
         .iter()
         .map(|i| IfaceSpec {
             name: i.name.clone(),
-            addr: i.address.map(cidr),
+            addr: i.address.and_then(Address::static_cidr).map(cidr),
             mtu: i.mtu,
         })
         .collect();
@@ -178,20 +181,32 @@ fn node_spec(n: &Node) -> NodeSpec {
         Node::Host(_) => {}
     }
     let host_tcp = n.tcp().cloned().unwrap_or_default();
-    spec.apps = n.apps().iter().map(|a| app_spec(a, &host_tcp)).collect();
+    spec.apps = n
+        .apps()
+        .iter()
+        .map(|a| services::named(a, app_spec(a, &host_tcp, n)))
+        .collect();
+    services::node_services(n, &mut spec);
     spec
 }
 
+/// The target address; a host name (resolved at run time) is 0.0.0.0 here.
 fn target(to: &str) -> Ipv4Addr {
-    to.parse().expect("validated target address")
+    to.parse().unwrap_or(Ipv4Addr::UNSPECIFIED)
 }
 
-/// `addr:port`, validated.
+/// `addr:port` or `name:port`, validated (a name's address is 0.0.0.0 here).
 fn endpoint(to: &str) -> Endpoint {
-    let sa: SocketAddrV4 = to.parse().expect("validated address:port");
+    if let Ok(sa) = to.parse::<SocketAddrV4>() {
+        return Endpoint {
+            addr: *sa.ip(),
+            port: sa.port(),
+        };
+    }
+    let (_, port) = to.rsplit_once(':').expect("validated name:port");
     Endpoint {
-        addr: *sa.ip(),
-        port: sa.port(),
+        addr: Ipv4Addr::UNSPECIFIED,
+        port: port.parse().expect("validated port"),
     }
 }
 
@@ -234,11 +249,31 @@ fn tcp_config(app: &Tcp, host: &Tcp) -> TcpConfig {
         }),
         dupack_threshold: pick!(dupack_threshold).unwrap_or(d.dupack_threshold),
         initial_window: pick!(initial_window).unwrap_or(d.initial_window),
+        cc: pick!(cc).map_or(d.cc, |cc| match cc {
+            Cc::Tahoe => CcAlgorithm::Tahoe,
+            Cc::Reno => CcAlgorithm::Reno,
+            Cc::NewReno => CcAlgorithm::NewReno,
+            Cc::Cubic => CcAlgorithm::Cubic(CubicConfig::default()),
+            Cc::CubicHystart => CcAlgorithm::Cubic(CubicConfig {
+                hystart: true,
+                ..CubicConfig::default()
+            }),
+        }),
+        limited_transmit: pick!(limited_transmit).unwrap_or(d.limited_transmit),
+        prr: pick!(prr).unwrap_or(d.prr),
+        ecn: pick!(ecn).unwrap_or(d.ecn),
+        slow_start_after_idle: pick!(slow_start_after_idle).unwrap_or(d.slow_start_after_idle),
     }
 }
 
-fn app_spec(a: &App, host_tcp: &Tcp) -> AppSpec {
+fn app_spec(a: &App, host_tcp: &Tcp, node: &Node) -> AppSpec {
     match a {
+        App::DhcpServer(_)
+        | App::DnsServer(_)
+        | App::UdpCbr(_)
+        | App::UdpOnOff(_)
+        | App::UdpSink(_)
+        | App::UdpEcho(_) => services::app_spec(a, node),
         App::BulkSend(b) => AppSpec::BulkSend(BulkConfig {
             to: endpoint(&b.to),
             bytes: b.bytes.map(|x| x.bytes()),
@@ -309,13 +344,41 @@ fn app_spec(a: &App, host_tcp: &Tcp) -> AppSpec {
     }
 }
 
-fn queue_limit(q: &Queue) -> WireQueueLimit {
-    match q {
-        Queue::DropTail { limit } => match *limit {
-            QueueLimit::Packets(n) => WireQueueLimit::Packets(n as usize),
-            QueueLimit::Bytes(b) => WireQueueLimit::Bytes(b.bytes() as usize),
-        },
-    }
+fn queue_config(q: &Queue) -> QueueConfig {
+    let limit = match q.limit() {
+        QueueLimit::Packets(n) => WireQueueLimit::Packets(n as usize),
+        QueueLimit::Bytes(b) => WireQueueLimit::Bytes(b.bytes() as usize),
+    };
+    let discipline = match *q {
+        Queue::DropTail { .. } => Discipline::DropTail,
+        Queue::Red {
+            min_th,
+            max_th,
+            max_p,
+            w_q,
+            gentle,
+            ecn,
+            ..
+        } => Discipline::Red(RedConfig {
+            min_th,
+            max_th,
+            max_p,
+            w_q,
+            gentle,
+            ecn,
+        }),
+        Queue::CoDel {
+            target,
+            interval,
+            ecn,
+            ..
+        } => Discipline::CoDel(CoDelConfig {
+            target,
+            interval,
+            ecn,
+        }),
+    };
+    QueueConfig { limit, discipline }
 }
 
 fn loss_model(l: &Loss) -> Option<LossModel> {

@@ -24,19 +24,21 @@
 //! assert_eq!(
 //!     err.to_string(),
 //!     "x.ron:1:21: unknown field \"sede\", did you mean \"seed\"? (expected one of: \
-//!      name, description, seed, stop, max_events, nodes, links, timeline, outputs)"
+//!      name, description, seed, stop, max_events, nodes, links, timeline, outputs, generate)"
 //! );
 //! ```
 #![warn(missing_docs)]
 
 pub mod build;
 pub mod error;
+pub mod generate;
 pub mod link;
 mod literal;
 pub mod load;
 mod locate;
 pub mod overrides;
 pub mod schema;
+pub mod services;
 pub mod tcp;
 pub mod validate;
 pub mod values;
@@ -49,6 +51,10 @@ pub use schema::{
     Action, App, Arp, BulkSend, Detail, Echo, Host, HttpClient, HttpServer, HttpVersion, Interface,
     Keepalive, Node, Outputs, Pcap, Ping, Route, Router, Scenario, Sink, Switch, SynFlood, Tcp,
     TimedAction, Traceroute,
+};
+pub use services::{
+    AddrRange, Address, DhcpClient, DhcpServer, DnsServer, Nat, Record, Reservation, Resolver,
+    UdpCbr, UdpEcho, UdpOnOff, UdpSink,
 };
 pub use validate::validate;
 pub use values::{Endpoint, Ipv4Cidr, QueueLimit};

@@ -122,6 +122,81 @@ pub enum Queue {
         #[serde(default = "default_queue_limit")]
         limit: QueueLimit,
     },
+    /// Random Early Detection (Floyd & Jacobson 1993; RFC 2309): arrivals are
+    /// dropped (or ECN-marked) with a probability that grows with the average
+    /// queue between `min_th` and `max_th`.
+    Red {
+        /// Capacity. Default `"100p"`.
+        #[serde(default = "default_queue_limit")]
+        limit: QueueLimit,
+        /// Lower threshold of the average queue, packets. Default `5`.
+        #[serde(default = "default_min_th")]
+        min_th: f64,
+        /// Upper threshold, packets. Default `15`.
+        #[serde(default = "default_max_th")]
+        max_th: f64,
+        /// Drop probability at `max_th`. Default `0.1`.
+        #[serde(default = "default_max_p")]
+        max_p: f64,
+        /// Averaging weight. Default `0.002`.
+        #[serde(default = "default_w_q")]
+        w_q: f64,
+        /// Gentle RED (probability rises to 1 at twice `max_th`). Default `true`.
+        #[serde(default = "crate::schema::default_true")]
+        gentle: bool,
+        /// Mark ECN-capable packets instead of dropping them. Default `false`.
+        #[serde(default)]
+        ecn: bool,
+    },
+    /// Controlled Delay (RFC 8289): packets that waited longer than `target` for
+    /// a whole `interval` are dropped (or marked) at the head, ever faster.
+    CoDel {
+        /// Capacity. Default `"1000p"`.
+        #[serde(default = "default_codel_limit")]
+        limit: QueueLimit,
+        /// Acceptable standing delay. Default `"5ms"`.
+        #[serde(default = "default_codel_target")]
+        target: SimDuration,
+        /// Observation window. Default `"100ms"`.
+        #[serde(default = "default_codel_interval")]
+        interval: SimDuration,
+        /// Mark ECN-capable packets instead of dropping them. Default `false`.
+        #[serde(default)]
+        ecn: bool,
+    },
+}
+
+impl Queue {
+    /// The capacity.
+    pub fn limit(&self) -> QueueLimit {
+        match self {
+            Queue::DropTail { limit } | Queue::Red { limit, .. } | Queue::CoDel { limit, .. } => {
+                *limit
+            }
+        }
+    }
+}
+
+fn default_min_th() -> f64 {
+    5.0
+}
+fn default_max_th() -> f64 {
+    15.0
+}
+fn default_max_p() -> f64 {
+    0.1
+}
+fn default_w_q() -> f64 {
+    0.002
+}
+fn default_codel_limit() -> QueueLimit {
+    QueueLimit::Packets(1000)
+}
+fn default_codel_target() -> SimDuration {
+    SimDuration::from_millis(5)
+}
+fn default_codel_interval() -> SimDuration {
+    SimDuration::from_millis(100)
 }
 
 impl Default for Queue {

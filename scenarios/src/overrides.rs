@@ -75,7 +75,17 @@ fn apply_one(root: &mut Value, spec: &str) -> Result<(Scenario, String), Scenari
         ));
     };
     let path = path.trim();
+    // A generator's fields may be set without their prefix: `flows=4` is
+    // `generate.flows=4` when the top level has no `flows`.
+    let has_generator = root.get("generate").is_some_and(|g| !g.is_null());
     let (pointer, shown) = resolve(root, path)
+        .or_else(|m| {
+            if has_generator {
+                resolve(root, &format!("generate.{path}")).map_err(|_| m)
+            } else {
+                Err(m)
+            }
+        })
         .map_err(|m| override_error(if path.is_empty() { spec } else { path }, m))?;
 
     let literal = ron_literal_to_json(raw.trim());

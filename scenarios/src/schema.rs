@@ -21,6 +21,10 @@ use sim_core::{SimDuration, SimTime};
 
 use crate::link::Link;
 pub use crate::link::{Direction, DropRule, LinkDirection, Loss, Queue, SetLink};
+pub use crate::services::{
+    AddrRange, Address, DhcpClient, DhcpServer, DnsServer, Nat, Record, Reservation, Resolver,
+    UdpCbr, UdpEcho, UdpOnOff, UdpSink,
+};
 pub use crate::tcp::{
     BulkSend, Echo, HttpClient, HttpServer, HttpVersion, Keepalive, Sink, SynFlood, Tcp,
 };
@@ -60,6 +64,10 @@ pub struct Scenario {
     /// What the run writes. Default: see [`Outputs`].
     #[serde(default)]
     pub outputs: Outputs,
+    /// A topology generator that adds nodes, links and flows when the scenario
+    /// is loaded (see [`crate::generate`]). Default `None`.
+    #[serde(default)]
+    pub generate: Option<crate::generate::Generate>,
 }
 
 fn default_seed() -> u64 {
@@ -161,6 +169,26 @@ impl Node {
             Node::Switch(_) => None,
         }
     }
+    /// The DNS servers configured on the node (hosts only).
+    pub fn dns(&self) -> &[Ipv4Addr] {
+        match self {
+            Node::Host(h) => &h.dns,
+            Node::Router(_) | Node::Switch(_) => &[],
+        }
+    }
+    /// The address translation of a router.
+    pub fn nat(&self) -> Option<&Nat> {
+        match self {
+            Node::Router(r) => r.nat.as_ref(),
+            Node::Host(_) | Node::Switch(_) => None,
+        }
+    }
+    /// Whether an interface of the node is configured by DHCP.
+    pub fn uses_dhcp(&self) -> bool {
+        self.interfaces()
+            .iter()
+            .any(|i| i.address == Some(Address::Dhcp))
+    }
 }
 
 /// An end system.
@@ -189,6 +217,16 @@ pub struct Host {
     /// TCP settings for this host's connections (each app may override). Default: see [`Tcp`].
     #[serde(default)]
     pub tcp: Tcp,
+    /// DNS servers (as `nameserver` lines in `resolv.conf`), asked first;
+    /// DHCP adds those of its leases. Default `[]`.
+    #[serde(default, with = "crate::services::vec_ipv4")]
+    pub dns: Vec<Ipv4Addr>,
+    /// DHCP client settings of the `Dhcp` interfaces. Default: see [`DhcpClient`].
+    #[serde(default)]
+    pub dhcp: DhcpClient,
+    /// Stub resolver settings. Default: see [`Resolver`].
+    #[serde(default)]
+    pub resolver: Resolver,
 }
 
 /// An IP router.
@@ -221,6 +259,10 @@ pub struct Router {
     /// TCP settings for this router's connections. Default: see [`Tcp`].
     #[serde(default)]
     pub tcp: Tcp,
+    /// Address and port translation between LAN and WAN interfaces (a home
+    /// gateway). Default `None`.
+    #[serde(default)]
+    pub nat: Option<Nat>,
 }
 
 /// A learning Ethernet switch (IEEE 802.1D forwarding, no spanning tree).
@@ -245,10 +287,11 @@ fn default_mac_ageing() -> SimDuration {
 pub struct Interface {
     /// Required, unique within the node, e.g. `"eth0"`.
     pub name: String,
-    /// The interface's address and connected subnet, e.g. `"10.0.1.10/24"`.
-    /// Default `None` (unnumbered, e.g. to be configured by DHCP).
+    /// The interface's address and connected subnet, e.g. `"10.0.1.10/24"`,
+    /// or `Dhcp` to get address, subnet, default route and DNS server from a
+    /// DHCP server (hosts only). Default `None` (unnumbered).
     #[serde(default)]
-    pub address: Option<Ipv4Cidr>,
+    pub address: Option<Address>,
     /// IP MTU of this interface, overriding the link's. Default `None` (the
     /// link's `mtu`).
     #[serde(default)]
@@ -347,11 +390,24 @@ pub enum App {
     HttpServer(HttpServer),
     /// Spoofed SYNs against a listener (an attack, for the SYN-flood lesson).
     SynFlood(SynFlood),
+    /// A DHCP server on one interface (RFC 2131).
+    DhcpServer(DhcpServer),
+    /// A DNS server: authoritative for its records, optionally forwarding.
+    DnsServer(DnsServer),
+    /// A constant-bit-rate UDP sender.
+    UdpCbr(UdpCbr),
+    /// An on/off UDP sender.
+    UdpOnOff(UdpOnOff),
+    /// A UDP receiver measuring loss and jitter.
+    UdpSink(UdpSink),
+    /// A UDP echo server (RFC 862).
+    UdpEcho(UdpEcho),
 }
 
 impl App {
-    /// The target as written: an IPv4 address (ping, traceroute), an
-    /// `address:port` (TCP clients), or `None` for servers.
+    /// The target as written: an IPv4 address or host name (ping,
+    /// traceroute), an `address:port` or `name:port` (TCP and UDP clients),
+    /// or `None` for servers.
     pub fn target(&self) -> Option<&str> {
         match self {
             App::Ping(p) => Some(&p.to),
@@ -359,7 +415,15 @@ impl App {
             App::BulkSend(b) => Some(&b.to),
             App::HttpClient(h) => Some(&h.to),
             App::SynFlood(f) => Some(&f.to),
-            App::Sink(_) | App::Echo(_) | App::HttpServer(_) => None,
+            App::UdpCbr(u) => Some(&u.to),
+            App::UdpOnOff(u) => Some(&u.to),
+            App::Sink(_)
+            | App::Echo(_)
+            | App::HttpServer(_)
+            | App::DhcpServer(_)
+            | App::DnsServer(_)
+            | App::UdpSink(_)
+            | App::UdpEcho(_) => None,
         }
     }
 
@@ -367,7 +431,11 @@ impl App {
     pub fn target_has_port(&self) -> bool {
         matches!(
             self,
-            App::BulkSend(_) | App::HttpClient(_) | App::SynFlood(_)
+            App::BulkSend(_)
+                | App::HttpClient(_)
+                | App::SynFlood(_)
+                | App::UdpCbr(_)
+                | App::UdpOnOff(_)
         )
     }
     /// When the application starts.
@@ -378,7 +446,15 @@ impl App {
             App::BulkSend(b) => b.start,
             App::HttpClient(h) => h.start,
             App::SynFlood(f) => f.start,
-            App::Sink(_) | App::Echo(_) | App::HttpServer(_) => SimTime::ZERO,
+            App::UdpCbr(u) => u.start,
+            App::UdpOnOff(u) => u.start,
+            App::Sink(_)
+            | App::Echo(_)
+            | App::HttpServer(_)
+            | App::DhcpServer(_)
+            | App::DnsServer(_)
+            | App::UdpSink(_)
+            | App::UdpEcho(_) => SimTime::ZERO,
         }
     }
     /// `"Ping"` or `"Traceroute"`, for messages.
@@ -392,6 +468,12 @@ impl App {
             App::HttpClient(_) => "HttpClient",
             App::HttpServer(_) => "HttpServer",
             App::SynFlood(_) => "SynFlood",
+            App::DhcpServer(_) => "DhcpServer",
+            App::DnsServer(_) => "DnsServer",
+            App::UdpCbr(_) => "UdpCbr",
+            App::UdpOnOff(_) => "UdpOnOff",
+            App::UdpSink(_) => "UdpSink",
+            App::UdpEcho(_) => "UdpEcho",
         }
     }
 }
@@ -400,8 +482,8 @@ impl App {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Ping {
-    /// Required. The destination, an IPv4 address such as `"10.0.2.10"`
-    /// (host names come with DNS).
+    /// Required. The destination: an IPv4 address such as `"10.0.2.10"`, or a
+    /// host name such as `"server.example"`, resolved by DNS when the ping starts.
     pub to: String,
     /// Echo requests to send; `0` means until the scenario stops. Default `4`.
     #[serde(default = "default_ping_count")]
@@ -442,7 +524,7 @@ fn default_ttl() -> u8 {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Traceroute {
-    /// Required. The destination, an IPv4 address.
+    /// Required. The destination, an IPv4 address or a host name.
     pub to: String,
     /// When the first probe is sent. Default `"1s"`.
     #[serde(default = "default_app_start")]
@@ -491,7 +573,7 @@ pub enum Action {
         link: String,
     },
     /// Change link parameters.
-    SetLink(SetLink),
+    SetLink(Box<SetLink>),
     /// A node stops dead (power failure): it neither receives, sends nor runs
     /// timers; frames reaching it are dropped. Its state is frozen, not lost.
     NodeDown {
@@ -548,6 +630,11 @@ pub struct Outputs {
     /// Default `300`.
     #[serde(default = "default_ladder_limit")]
     pub ladder_limit: u64,
+    /// Write time series (CSV per TCP connection and per link direction):
+    /// at most one row per this much simulated time; `None`: no series.
+    /// Default `"1ms"`.
+    #[serde(default = "default_series")]
+    pub series: Option<SimDuration>,
     /// How much each trace line says. Default `Packets`.
     #[serde(default)]
     pub detail: Detail,
@@ -564,6 +651,7 @@ impl Default for Outputs {
             trace_limit: default_trace_limit(),
             print_limit: default_print_limit(),
             ladder_limit: default_ladder_limit(),
+            series: default_series(),
             detail: Detail::Packets,
         }
     }
@@ -583,6 +671,9 @@ fn default_print_limit() -> u64 {
 }
 fn default_ladder_limit() -> u64 {
     300
+}
+fn default_series() -> Option<SimDuration> {
+    Some(SimDuration::from_millis(1))
 }
 
 /// Which interfaces are captured to pcap files.

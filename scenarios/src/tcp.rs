@@ -68,6 +68,44 @@ pub struct Tcp {
     /// Initial congestion window in segments (RFC 6928). Default `10`.
     #[serde(default)]
     pub initial_window: Option<u32>,
+    /// Congestion control: `Tahoe`, `Reno`, `NewReno`, `Cubic` or
+    /// `CubicHystart`. Default `NewReno`.
+    #[serde(default)]
+    pub cc: Option<Cc>,
+    /// Limited transmit (RFC 3042): new data on the first two duplicate ACKs.
+    /// Default `true`.
+    #[serde(default)]
+    pub limited_transmit: Option<bool>,
+    /// Proportional rate reduction during fast recovery (RFC 6937). Default `false`.
+    #[serde(default)]
+    pub prr: Option<bool>,
+    /// Explicit congestion notification (RFC 3168). Default `false`.
+    #[serde(default)]
+    pub ecn: Option<bool>,
+    /// Slow start after an idle period longer than the RTO (RFC 5681 §4.1).
+    /// Default `true`.
+    #[serde(default)]
+    pub slow_start_after_idle: Option<bool>,
+}
+
+/// A congestion-control algorithm.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Cc {
+    /// Fast retransmit, then slow start from one segment (no fast recovery).
+    #[serde(alias = "tahoe")]
+    Tahoe,
+    /// RFC 5681 fast recovery, ended by the first new ACK.
+    #[serde(alias = "reno")]
+    Reno,
+    /// RFC 6582 NewReno, or RFC 6675 SACK recovery when SACK is on. The default.
+    #[serde(alias = "newreno")]
+    NewReno,
+    /// CUBIC (RFC 9438) with standard slow start.
+    #[serde(alias = "cubic")]
+    Cubic,
+    /// CUBIC with HyStart++ slow start (RFC 9406).
+    #[serde(alias = "cubic-hystart")]
+    CubicHystart,
 }
 
 /// Keepalive settings (RFC 1122 §4.2.3.6).
@@ -249,4 +287,36 @@ fn default_flood_count() -> u32 {
 }
 fn default_flood_interval() -> SimDuration {
     SimDuration::from_millis(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Tcp {
+        crate::load::ron_options().from_str(text).expect("parses")
+    }
+
+    #[test]
+    fn congestion_settings_parse_and_default_to_inherit() {
+        let t = parse("Tcp(cc: Cubic, limited_transmit: false, prr: true, ecn: true)");
+        assert_eq!(t.cc, Some(Cc::Cubic));
+        assert_eq!(
+            (t.limited_transmit, t.prr, t.ecn, t.slow_start_after_idle),
+            (Some(false), Some(true), Some(true), None)
+        );
+        for (text, cc) in [
+            ("Tahoe", Cc::Tahoe),
+            ("Reno", Cc::Reno),
+            ("NewReno", Cc::NewReno),
+            ("CubicHystart", Cc::CubicHystart),
+        ] {
+            assert_eq!(parse(&format!("Tcp(cc: {text})")).cc, Some(cc));
+        }
+        assert_eq!(parse("Tcp()"), Tcp::default());
+        let err = crate::load::ron_options()
+            .from_str::<Tcp>("Tcp(cc: Vegas)")
+            .unwrap_err();
+        assert!(err.to_string().contains("Vegas"), "{err}");
+    }
 }

@@ -21,6 +21,7 @@ use crate::values::Endpoint;
 
 mod links;
 mod nodes;
+mod services;
 
 /// Checks `scenario` and returns it normalized (see the module docs), or every
 /// problem found.
@@ -45,6 +46,21 @@ pub(crate) fn validate_with(
         overridden,
         problems: Vec::new(),
     };
+    if let Some(crate::generate::Generate::Dumbbell(d)) = &scenario.generate {
+        if !(1..=crate::generate::MAX_FLOWS).contains(&d.flows) {
+            c.report(
+                "generate.flows",
+                "generate.flows".to_string(),
+                format!(
+                    "must be 1 to {}, got {}",
+                    crate::generate::MAX_FLOWS,
+                    d.flows
+                ),
+            );
+        }
+    }
+    // The generator's nodes and links are checked like hand-written ones.
+    let scenario = crate::generate::expand(scenario);
     c.nodes(&scenario);
     let ports = c.links(&scenario);
     c.timeline(&scenario);

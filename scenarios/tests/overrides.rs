@@ -161,7 +161,7 @@ fn unknown_field_suggests_the_closest_one() {
     assert_eq!(
         set_error(&["sede=3"]),
         "--set sede: the scenario has no field \"sede\", did you mean \"seed\"? (fields: \
-         description, links, max_events, name, nodes, outputs, seed, stop, timeline)"
+         description, generate, links, max_events, name, nodes, outputs, seed, stop, timeline)"
     );
 }
 

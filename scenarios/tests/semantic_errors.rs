@@ -243,15 +243,27 @@ fn gateway_of_a_node_without_addresses() {
 }
 
 #[test]
-fn app_target_must_be_an_ipv4_address_for_now() {
+fn a_host_name_target_needs_a_dns_server() {
     let text = edit("Ping(to: \"10.0.2.10\"", "Ping(to: \"h2\"");
     let msg = error(&text);
     assert_eq!(
         msg,
-        "t.ron:9:29: nodes[0] (h1).apps[0] (Ping).to: expected an IPv4 address like \"10.0.0.1\", \
-         got \"h2\" (host names come with DNS)"
+        "t.ron:9:29: nodes[0] (h1).apps[0] (Ping).to: \"h2\" is a host name, but h1 has no DNS \
+         server to resolve it: set `dns: [\"…\"]` on the host or configure an interface by DHCP"
     );
     assert_points_at(&text, &msg, "\"h2\"");
+    let text = edit("Ping(to: \"10.0.2.10\"", "Ping(to: \"h 2\"");
+    assert!(
+        error(&text).ends_with(
+            "\"h 2\" is neither an IPv4 address like \"10.0.2.10\" nor a host name like \"server.example\""
+        ),
+        "{}",
+        error(&text)
+    );
+    let text = edit("Ping(to: \"10.0.2.10\"", "Ping(to: \"10.0.2.300\"");
+    assert!(
+        error(&text).contains("expected an IPv4 address like \"10.0.0.1\", got \"10.0.2.300\"")
+    );
 }
 
 #[test]

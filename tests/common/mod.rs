@@ -185,7 +185,13 @@ pub fn tcp_states(events: &[serde_json::Value], node: &str) -> Vec<String> {
     events
         .iter()
         .filter(|e| e["kind"] == "tcp" && e["tcp"] == "state" && e["node"] == node)
-        .map(|e| format!("{} -> {}", e["state_from"].as_str().unwrap(), e["state_to"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{} -> {}",
+                e["state_from"].as_str().unwrap(),
+                e["state_to"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 

@@ -18,16 +18,52 @@ pub fn pattern(i: u64) -> u8 {
     (i % 251) as u8
 }
 
-/// `len` pattern bytes starting at stream offset `from`.
-pub fn pattern_bytes(from: u64, len: usize) -> Bytes {
-    (0..len as u64)
-        .map(|k| pattern(from + k))
+/// How much a write call hands TCP at most.
+pub const CHUNK: usize = 64 * 1024;
+
+/// The pattern's period.
+const PERIOD: usize = 251;
+
+/// The pattern, long enough to slice any chunk from: one shared buffer, so
+/// writing and checking the stream costs no per-byte arithmetic.
+static PATTERN: std::sync::LazyLock<Bytes> = std::sync::LazyLock::new(|| {
+    (0..(CHUNK + PERIOD) as u64)
+        .map(pattern)
         .collect::<Vec<u8>>()
         .into()
+});
+
+/// `len` pattern bytes starting at stream offset `from` (zero-copy up to [`CHUNK`]).
+pub fn pattern_bytes(from: u64, len: usize) -> Bytes {
+    let start = (from % PERIOD as u64) as usize;
+    if len <= CHUNK {
+        PATTERN.slice(start..start + len)
+    } else {
+        (0..len as u64)
+            .map(|k| pattern(from + k))
+            .collect::<Vec<u8>>()
+            .into()
+    }
 }
 
-/// How much a write call hands TCP at most.
-const CHUNK: usize = 64 * 1024;
+/// How many bytes of `data`, which should be the stream from offset `from`,
+/// differ from the pattern.
+pub fn mismatches(from: u64, data: &[u8]) -> usize {
+    let mut bad = 0;
+    let mut at = from;
+    for chunk in data.chunks(CHUNK) {
+        let expected = pattern_bytes(at, chunk.len());
+        if expected[..] != chunk[..] {
+            bad += chunk
+                .iter()
+                .zip(expected.iter())
+                .filter(|(a, b)| a != b)
+                .count();
+        }
+        at += chunk.len() as u64;
+    }
+    bad
+}
 
 /// Bulk sender settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,10 +131,12 @@ impl BulkSend {
                 .cfg
                 .bytes
                 .map_or(u64::MAX, |b| b - self.stats.bytes_written);
-            if remaining == 0 {
+            // Never build more than TCP can take now.
+            let room = tcp.tcb(sock).map_or(0, |t| t.send_capacity()) as u64;
+            if remaining == 0 || room == 0 {
                 break;
             }
-            let len = remaining.min(CHUNK as u64) as usize;
+            let len = remaining.min(CHUNK as u64).min(room) as usize;
             let taken = tcp.write(sock, pattern_bytes(self.stats.bytes_written, len));
             self.stats.bytes_written += taken as u64;
             if taken < len {
@@ -161,11 +199,7 @@ impl App for BulkSend {
                 let Some(tcp) = io.tcp.as_mut() else { return };
                 for chunk in tcp.read(sock, usize::MAX) {
                     let at = self.stats.bytes_received;
-                    let bad = chunk
-                        .iter()
-                        .enumerate()
-                        .filter(|&(j, &b)| b != pattern(at + j as u64))
-                        .count();
+                    let bad = mismatches(at, &chunk);
                     if bad > 0 && self.stats.mismatched == 0 {
                         io.lines
                             .push(format!("DATA MISMATCH in the echoed stream at offset {at}"));
@@ -269,11 +303,7 @@ impl Sink {
         let Some(tcp) = io.tcp.as_mut() else { return };
         let c = &mut self.conns[k];
         for chunk in tcp.read(c.sock, max) {
-            let bad = chunk
-                .iter()
-                .enumerate()
-                .filter(|&(j, &b)| b != pattern(c.offset + j as u64))
-                .count();
+            let bad = mismatches(c.offset, &chunk);
             if bad > 0 {
                 self.stats.mismatched += bad as u64;
                 if !c.mismatch_reported {

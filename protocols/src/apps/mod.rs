@@ -5,10 +5,15 @@
 //! by filling an [`AppIo`] with datagrams to send and lines to print.
 
 pub mod bulk;
+pub mod dhcpd;
+pub mod dns;
 pub mod http;
 pub mod ping;
+pub mod resolve;
 pub mod synflood;
 pub mod traceroute;
+pub mod udp;
+pub mod udp_sink;
 
 use std::net::Ipv4Addr;
 
@@ -17,6 +22,8 @@ use sim_core::{SimDuration, SimTime};
 use crate::node::transport::TcpHandle;
 use crate::packet::{IpBody, Ipv4Packet};
 use crate::tcp::{AppSignal, SocketId};
+use crate::topology::IfaceId;
+use crate::wire::MacAddr;
 
 /// A datagram an application wants sent.
 #[derive(Clone, Debug)]
@@ -33,6 +40,19 @@ pub struct Outgoing {
     pub body: IpBody,
 }
 
+/// A datagram sent straight out of one interface to a link-layer address,
+/// bypassing routing and ARP: how a DHCP server answers a client that has no
+/// address yet (RFC 2131 §4.1).
+#[derive(Clone, Debug)]
+pub struct LinkSend {
+    /// The interface.
+    pub iface: IfaceId,
+    /// Ethernet destination (broadcast, or the client's hardware address).
+    pub dst_mac: MacAddr,
+    /// The datagram; its source defaults to the interface's address.
+    pub datagram: Outgoing,
+}
+
 /// What an application asks of its node during one call.
 #[derive(Default)]
 pub struct AppIo<'a> {
@@ -42,15 +62,25 @@ pub struct AppIo<'a> {
     pub lines: Vec<String>,
     /// The host's TCP (absent in unit tests of datagram applications).
     pub tcp: Option<TcpHandle<'a>>,
+    /// UDP ports to bind, each on one interface or (`None`) on all. A bound
+    /// port delivers its datagrams to this application only; a datagram to a
+    /// port nobody bound is answered with ICMP port unreachable.
+    pub udp_bind: Vec<(u16, Option<IfaceId>)>,
+    /// Datagrams to send on a link directly (see [`LinkSend`]).
+    pub link_send: Vec<LinkSend>,
+    /// Input: the host's DNS servers, configured or learned by DHCP.
+    pub dns_servers: &'a [Ipv4Addr],
+    /// Input, in [`App::on_packet`]: the interface the datagram arrived on
+    /// (`None` when the host sent it to itself).
+    pub arrival: Option<IfaceId>,
 }
 
 impl<'a> AppIo<'a> {
     /// An `AppIo` with access to the host's TCP.
     pub fn with_tcp(tcp: TcpHandle<'a>) -> AppIo<'a> {
         AppIo {
-            send: Vec::new(),
-            lines: Vec::new(),
             tcp: Some(tcp),
+            ..AppIo::default()
         }
     }
 }
@@ -78,6 +108,30 @@ pub enum AppStats {
     SynFlood {
         /// Spoofed SYNs sent.
         sent: u32,
+    },
+    /// The DHCP client of an interface (listed after the host's applications).
+    DhcpClient(crate::dhcp::DhcpClientStats),
+    /// A DHCP server.
+    DhcpServer(crate::dhcp::DhcpServerStats),
+    /// A DNS server.
+    DnsServer(crate::dns::DnsServerStats),
+    /// A UDP constant-bit-rate or on/off sender.
+    UdpSend(udp::UdpSendStats),
+    /// A UDP sink.
+    UdpSink(udp_sink::UdpSinkStats),
+    /// A UDP echo server.
+    UdpEcho {
+        /// Datagrams sent back.
+        echoed: u64,
+    },
+    /// An application whose target name did not resolve.
+    Unresolved {
+        /// The application (`ping`, `http`, ...).
+        app: &'static str,
+        /// The name.
+        name: String,
+        /// Why, as `getaddrinfo` says it.
+        error: String,
     },
 }
 

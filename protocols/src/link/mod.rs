@@ -5,8 +5,8 @@
 //! Ethernet header, padding and FCS), its own propagation delay and its own
 //! [`impair::Channel`]. A frame's life in one direction:
 //!
-//! 1. [`Direction::offer`]: dropped if the link is down or the queue is full
-//!    (DropTail), else queued;
+//! 1. [`Direction::offer`]: dropped if the link is down, the queue is full or
+//!    its discipline (RED) refuses it, else queued (perhaps ECN-marked);
 //! 2. [`Direction::start_next`]: when the transmitter is idle, the head of the
 //!    queue starts serializing (this is when a capture at the sender sees it);
 //! 3. [`Direction::finish_tx`]: serialization done; the channel decides whether
@@ -14,6 +14,7 @@
 //!
 //! Taking a link down empties both queues and loses the frames on the wire.
 
+pub mod aqm;
 pub mod impair;
 pub mod queue;
 
@@ -23,7 +24,7 @@ use crate::packet::Frame;
 use crate::topology::IfaceId;
 use crate::trace::DropReason;
 use impair::{Channel, Fate, Impairments};
-pub use queue::{DropTail, QueueLimit};
+pub use queue::{Admission, Discipline, Queue, QueueConfig, QueueLimit};
 
 /// Rate, delay and MTU of one direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,21 +42,28 @@ pub struct Direction {
     /// Rate, delay, MTU.
     pub params: LinkParams,
     /// The egress queue.
-    pub queue: DropTail,
+    pub queue: Queue,
     /// The wire's impairments.
     pub channel: Channel,
     sending: Option<Frame>,
+    queue_drops: Vec<(Frame, DropReason)>,
 }
 
 impl Direction {
     /// An idle direction.
-    pub fn new(params: LinkParams, queue: DropTail, impair: Impairments, rng: StreamRng) -> Self {
+    pub fn new(params: LinkParams, queue: Queue, impair: Impairments, rng: StreamRng) -> Self {
         Direction {
             params,
             queue,
             channel: Channel::new(impair, rng),
             sending: None,
+            queue_drops: Vec::new(),
         }
+    }
+
+    /// Packets the queue discipline dropped at the head (CoDel) since the last call.
+    pub fn take_queue_drops(&mut self) -> Vec<(Frame, DropReason)> {
+        std::mem::take(&mut self.queue_drops)
     }
 
     /// The frame most recently queued.
@@ -63,19 +71,32 @@ impl Direction {
         self.queue.back()
     }
 
+    /// The frame being serialized.
+    pub fn current(&self) -> Option<&Frame> {
+        self.sending.as_ref()
+    }
+
     /// Whether a frame is being serialized.
     pub fn is_busy(&self) -> bool {
         self.sending.is_some()
     }
 
-    /// Queues `frame` for transmission; gives it back with a reason if dropped.
-    pub fn offer(&mut self, frame: Frame, up: bool) -> Result<(), (Frame, DropReason)> {
+    /// Queues `frame` for transmission at `now`; `Ok(true)` if it was
+    /// ECN-marked on the way in; gives it back with a reason if dropped.
+    pub fn offer(
+        &mut self,
+        now: SimTime,
+        frame: Frame,
+        up: bool,
+    ) -> Result<bool, (Frame, DropReason)> {
         if !up {
             return Err((frame, DropReason::LinkDown));
         }
-        self.queue
-            .push(frame)
-            .map_err(|f| (f, DropReason::QueueFull))
+        match self.queue.push(now, frame) {
+            Admission::Queued => Ok(false),
+            Admission::Marked => Ok(true),
+            Admission::Dropped(f, reason) => Err((f, reason)),
+        }
     }
 
     /// Starts serializing the head of the queue if the transmitter is idle.
@@ -84,7 +105,7 @@ impl Direction {
         if self.sending.is_some() {
             return None;
         }
-        let frame = self.queue.pop()?;
+        let frame = self.queue.pop(now, &mut self.queue_drops)?;
         let done = now + SimDuration::transmission(frame.wire_len() as u64, self.params.rate.bps());
         Some((self.sending.insert(frame), done))
     }
@@ -154,7 +175,7 @@ mod tests {
                 delay: SimDuration::from_millis(10),
                 mtu: 1500,
             },
-            DropTail::new(limit),
+            Queue::drop_tail(limit),
             Impairments::default(),
             RngStreams::new(1, 0).stream("d"),
         )
@@ -163,7 +184,7 @@ mod tests {
     #[test]
     fn a_full_size_frame_takes_its_serialization_time_then_the_delay() {
         let mut d = direction(QueueLimit::Packets(10));
-        d.offer(frame(1500), true).unwrap();
+        d.offer(SimTime::ZERO, frame(1500), true).unwrap();
         let (_, done) = d.start_next(SimTime::ZERO).unwrap();
         // 14 + 1500 + 4 = 1518 bytes = 12 144 bits at 100 Mbit/s = 121.44 us.
         assert_eq!(done, SimTime::from_nanos(121_440));
@@ -177,24 +198,24 @@ mod tests {
     #[test]
     fn droptail_in_packets_drops_the_arrival_that_does_not_fit() {
         let mut d = direction(QueueLimit::Packets(2));
-        assert!(d.offer(frame(100), true).is_ok());
-        assert!(d.offer(frame(100), true).is_ok());
-        let (_, reason) = d.offer(frame(100), true).unwrap_err();
+        assert!(d.offer(SimTime::ZERO, frame(100), true).is_ok());
+        assert!(d.offer(SimTime::ZERO, frame(100), true).is_ok());
+        let (_, reason) = d.offer(SimTime::ZERO, frame(100), true).unwrap_err();
         assert_eq!(reason, DropReason::QueueFull);
         // Once the head starts transmitting it leaves the queue: room for one more.
         d.start_next(SimTime::ZERO).unwrap();
-        assert!(d.offer(frame(100), true).is_ok());
+        assert!(d.offer(SimTime::ZERO, frame(100), true).is_ok());
     }
 
     #[test]
     fn a_down_link_drops_and_flush_returns_everything() {
         let mut d = direction(QueueLimit::Packets(10));
         assert_eq!(
-            d.offer(frame(10), false).unwrap_err().1,
+            d.offer(SimTime::ZERO, frame(10), false).unwrap_err().1,
             DropReason::LinkDown
         );
-        d.offer(frame(10), true).unwrap();
-        d.offer(frame(10), true).unwrap();
+        d.offer(SimTime::ZERO, frame(10), true).unwrap();
+        d.offer(SimTime::ZERO, frame(10), true).unwrap();
         d.start_next(SimTime::ZERO).unwrap();
         assert_eq!(d.flush().len(), 2);
         assert!(!d.is_busy());

@@ -75,6 +75,8 @@ pub struct IpNode {
     pub(super) apps: Vec<Box<dyn App>>,
     pub(super) tcp: TcpStack,
     announce_at: Option<SimTime>,
+    /// UDP sockets, DHCP clients, DNS servers, NAT ([`super::services`]).
+    pub(super) svc: super::services::Services,
 }
 
 impl IpNode {
@@ -109,6 +111,7 @@ impl IpNode {
             next_ident: 1,
             apps: Vec::new(),
             tcp: TcpStack::new(tcp_rng),
+            svc: super::services::Services::default(),
         }
     }
 
@@ -117,9 +120,14 @@ impl IpNode {
         self.apps.push(app);
     }
 
-    /// End-of-run results of every application, in scenario order.
+    /// End-of-run results of every application, in scenario order, then of
+    /// the DHCP clients.
     pub fn app_stats(&self) -> Vec<AppStats> {
-        self.apps.iter().map(|a| a.stats()).collect()
+        self.apps
+            .iter()
+            .map(|a| a.stats())
+            .chain(self.dhcp_stats().map(AppStats::DhcpClient))
+            .collect()
     }
 
     /// Sets the MTU of an interface (its link changed).
@@ -152,12 +160,17 @@ impl IpNode {
 
     /// When the node next needs [`IpNode::on_timer`].
     pub fn poll_at(&self) -> Option<SimTime> {
-        let apps = self.apps.iter().filter_map(|a| a.poll_at()).min();
+        let apps = if self.apps_held() {
+            None
+        } else {
+            self.apps.iter().filter_map(|a| a.poll_at()).min()
+        };
         [
             self.announce_at,
             self.arp.poll_at(),
             self.reasm.poll_at(),
             self.tcp.poll_at(),
+            self.services_poll_at(),
             apps,
         ]
         .into_iter()
@@ -213,8 +226,12 @@ impl IpNode {
                 }
             }
         }
+        self.services_timers(now, out);
         self.tcp_timers(now, out);
         for idx in 0..self.apps.len() {
+            if self.apps_held() {
+                break;
+            }
             if self.apps[idx].poll_at().is_some_and(|t| t <= now) {
                 self.call_app(now, idx, out, |app, io| app.on_timer(now, io));
                 self.flush_tcp(now, out);
@@ -319,6 +336,7 @@ impl IpNode {
     }
 
     fn on_arp(&mut self, now: SimTime, iface: IfaceId, arp: ArpRepr, out: &mut NodeOutput) {
+        self.dhcp_on_arp(now, iface, &arp, out);
         let me = self.iface(iface).clone();
         let Some(my) = me.addr else {
             return;
@@ -456,6 +474,15 @@ impl IpNode {
     }
 
     fn on_ipv4(&mut self, now: SimTime, iface: IfaceId, packet: Ipv4Packet, out: &mut NodeOutput) {
+        if self.dhcp_claims(iface, &packet) {
+            self.dhcp_input(now, iface, packet, out);
+            return;
+        }
+        let packet = match self.nat_inbound(now, iface, packet, out) {
+            super::nat::NatIn::Pass(p) => p,
+            super::nat::NatIn::Forward(p) => return self.forward(now, iface, p, out),
+            super::nat::NatIn::Drop => return,
+        };
         let dst = packet.header.dst;
         if self.is_local(dst) || self.is_broadcast(dst) {
             self.deliver(now, Some(iface), packet, out);
@@ -532,23 +559,24 @@ impl IpNode {
             self.output(now, reply, out);
             return;
         }
-        if let IpBody::Tcp { header, payload } = &packet.body {
-            if self.deliver_tcp(
-                now,
-                packet.header.src,
-                packet.header.dst,
-                header,
-                payload,
-                out,
-            ) {
+        if matches!(packet.body, IpBody::Tcp { .. }) && self.deliver_tcp(now, &packet, out) {
+            return;
+        }
+        if let IpBody::Udp { .. } = &packet.body {
+            // UDP goes to the socket bound to its port, if any.
+            if self.deliver_udp(now, iface, &packet, broadcast, out) {
                 return;
             }
-        }
-        for idx in 0..self.apps.len() {
-            let taken = self.call_app(now, idx, out, |app, io| app.on_packet(now, &packet, io));
-            self.flush_tcp(now, out);
-            if taken {
-                return;
+        } else {
+            for idx in 0..self.apps.len() {
+                let taken = self.call_app(now, idx, out, |app, io| {
+                    io.arrival = iface;
+                    app.on_packet(now, &packet, io)
+                });
+                self.flush_tcp(now, out);
+                if taken {
+                    return;
+                }
             }
         }
         let code = match &packet.body {
@@ -659,6 +687,9 @@ impl IpNode {
                 original: packet.quote(),
             };
             self.icmp_error(now, &packet, icmp, out);
+            return;
+        };
+        let Some(packet) = self.nat_outbound(now, from, nh.iface, packet, out) else {
             return;
         };
         out.note(Detail::Packets, || Note::Forward {
@@ -812,7 +843,7 @@ impl IpNode {
     }
 }
 
-fn arp_frame(src: MacAddr, dst: MacAddr, arp: ArpRepr) -> Frame {
+pub(super) fn arp_frame(src: MacAddr, dst: MacAddr, arp: ArpRepr) -> Frame {
     Frame {
         eth: EthernetRepr {
             src,
@@ -823,7 +854,7 @@ fn arp_frame(src: MacAddr, dst: MacAddr, arp: ArpRepr) -> Frame {
     }
 }
 
-fn ip_frame(src: MacAddr, dst: MacAddr, packet: Ipv4Packet) -> Frame {
+pub(super) fn ip_frame(src: MacAddr, dst: MacAddr, packet: Ipv4Packet) -> Frame {
     Frame {
         eth: EthernetRepr {
             src,
@@ -867,7 +898,13 @@ mod tests {
             }),
             mtu: 1500,
         };
-        IpNode::new(NodeId(0), false, vec![iface], ArpConfig::default())
+        IpNode::new(
+            NodeId(0),
+            false,
+            vec![iface],
+            ArpConfig::default(),
+            sim_core::RngStreams::new(1, 0).stream("test"),
+        )
     }
 
     fn tcp_frame(src: Ipv4Addr, dst: Ipv4Addr, segment: TcpRepr, payload: &'static [u8]) -> Frame {

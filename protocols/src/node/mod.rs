@@ -6,9 +6,12 @@
 //! of what happened. [`ip::IpNode::poll_at`] says when to call it again.
 
 pub mod arp;
+mod dhcp;
 pub mod frag;
 pub mod ip;
+mod nat;
 pub mod routing;
+mod services;
 pub mod switch;
 pub mod transport;
 
@@ -72,6 +75,15 @@ pub enum Note {
         /// What happened.
         trace: crate::tcp::TcpTrace,
     },
+    /// A DHCP client event.
+    Dhcp {
+        /// The interface.
+        iface: IfaceId,
+        /// What happened.
+        event: crate::dhcp::DhcpEvent,
+    },
+    /// A NAT event.
+    Nat(crate::nat::NatEvent),
     /// An application printed a line.
     App {
         /// Application name.
@@ -99,6 +111,8 @@ pub struct NodeOutput {
     pub notes: Vec<Note>,
     /// The most detail anyone wants; `None`: collect no notes.
     pub detail: Option<Detail>,
+    /// Whether time-series samples are wanted.
+    pub series: bool,
 }
 
 impl NodeOutput {
@@ -108,6 +122,7 @@ impl NodeOutput {
             frames: Vec::new(),
             notes: Vec::new(),
             detail,
+            series: false,
         }
     }
 
@@ -132,7 +147,10 @@ impl NodeOutput {
         what: impl FnOnce() -> Dropped,
         reason: DropReason,
     ) {
-        let detail = if reason == DropReason::NotForUs {
+        let detail = if matches!(
+            reason,
+            DropReason::NotForUs | DropReason::BroadcastNoListener
+        ) {
             Detail::Full
         } else {
             Detail::Summary

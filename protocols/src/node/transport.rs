@@ -108,7 +108,8 @@ impl IpNode {
         f: impl FnOnce(&mut dyn App, &mut AppIo<'_>) -> R,
     ) -> R {
         self.tcp.tracing = out.wants(Detail::Summary);
-        let (r, send, lines) = {
+        self.tcp.series = out.series;
+        let (r, send, lines, binds, link) = {
             let handle = TcpHandle {
                 stack: &mut self.tcp,
                 routes: &self.routes,
@@ -117,9 +118,14 @@ impl IpNode {
                 owner: idx,
             };
             let mut io = AppIo::with_tcp(handle);
+            io.dns_servers = &self.svc.dns_servers;
             let r = f(self.apps[idx].as_mut(), &mut io);
-            (r, io.send, io.lines)
+            (r, io.send, io.lines, io.udp_bind, io.link_send)
         };
+        self.bind_udp(idx, binds);
+        for ls in link {
+            self.send_on_link(ls, out);
+        }
         self.app_output(now, idx, send, lines, out);
         r
     }
@@ -128,6 +134,7 @@ impl IpNode {
     /// to applications until nothing is left.
     pub(super) fn flush_tcp(&mut self, now: SimTime, out: &mut NodeOutput) {
         self.tcp.tracing = out.wants(Detail::Summary);
+        self.tcp.series = out.series;
         for _ in 0..MAX_SIGNAL_ROUNDS {
             for t in std::mem::take(&mut self.tcp.transmits) {
                 let packet = tcp_packet(
@@ -136,19 +143,26 @@ impl IpNode {
                     t.segment.repr,
                     t.segment.payload,
                     self.take_ident(),
+                    t.ect,
                 );
                 self.output(now, packet, out);
             }
             for (local, remote, trace) in std::mem::take(&mut self.tcp.traces) {
                 let detail = match trace {
-                    TcpTrace::Sent { .. } => Detail::Packets,
-                    _ => Detail::Summary,
+                    TcpTrace::Sample(_) if out.series => None,
+                    TcpTrace::Sample(_) => continue,
+                    TcpTrace::Sent { .. } => Some(Detail::Packets),
+                    _ => Some(Detail::Summary),
                 };
-                out.note(detail, || Note::Tcp {
+                let note = || Note::Tcp {
                     local,
                     remote,
                     trace,
-                });
+                };
+                match detail {
+                    None => out.notes.push(note()),
+                    Some(d) => out.note(d, note),
+                }
             }
             let signals = std::mem::take(&mut self.tcp.signals);
             if signals.is_empty() && self.tcp.transmits.is_empty() {
@@ -167,14 +181,20 @@ impl IpNode {
     pub(super) fn deliver_tcp(
         &mut self,
         now: SimTime,
-        src: Ipv4Addr,
-        dst: Ipv4Addr,
-        seg: &TcpRepr,
-        payload: &Bytes,
+        packet: &Ipv4Packet,
         out: &mut NodeOutput,
     ) -> bool {
+        let IpBody::Tcp { header, payload } = &packet.body else {
+            return false;
+        };
+        let h = &packet.header;
+        // The ECN field says CE: a router on the way marked congestion (RFC 3168 §5).
+        let ce = h.tos & 0b11 == 0b11;
         self.tcp.tracing = out.wants(Detail::Summary);
-        let taken = self.tcp.on_segment(now, src, dst, seg, payload.clone());
+        self.tcp.series = out.series;
+        let taken = self
+            .tcp
+            .on_segment(now, h.src, h.dst, header, payload.clone(), ce);
         self.flush_tcp(now, out);
         taken
     }
@@ -183,6 +203,7 @@ impl IpNode {
     pub(super) fn tcp_timers(&mut self, now: SimTime, out: &mut NodeOutput) {
         if self.tcp.poll_at().is_some_and(|t| t <= now) {
             self.tcp.tracing = out.wants(Detail::Summary);
+            self.tcp.series = out.series;
             self.tcp.on_timer(now);
             self.flush_tcp(now, out);
         }
@@ -214,13 +235,15 @@ fn tcp_packet(
     header: TcpRepr,
     payload: Bytes,
     ident: u16,
+    ect: bool,
 ) -> Ipv4Packet {
     let ip = Ipv4Repr {
         src,
         dst,
         protocol: IpProtocol::Tcp,
         ttl: DEFAULT_TTL,
-        tos: 0,
+        // ECN field: ECT(0) for ECN-capable data (RFC 3168 §5).
+        tos: if ect { 0b10 } else { 0 },
         ident,
         dont_frag: true,
         more_frags: false,

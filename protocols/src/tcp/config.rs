@@ -2,6 +2,7 @@
 
 use sim_core::SimDuration;
 
+use super::congestion::CcAlgorithm;
 use super::rtt::RttConfig;
 
 /// Keepalive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6).
@@ -59,8 +60,27 @@ pub struct TcpConfig {
     pub keepalive: Option<KeepaliveConfig>,
     /// Duplicate ACKs that trigger a fast retransmit (RFC 5681 §3.2). Default 3.
     pub dupack_threshold: u32,
-    /// Initial congestion window in segments (RFC 6928). Default 10.
+    /// Initial congestion window in segments (RFC 6928). Default 10. Also the
+    /// restart window after idle (RFC 5681 §4.1: RW = min(IW, cwnd)).
     pub initial_window: u32,
+    /// The congestion controller. Default [`CcAlgorithm::NewReno`] (RFC 5681,
+    /// RFC 6582; SACK-based recovery per RFC 6675 when SACK is negotiated).
+    pub cc: CcAlgorithm,
+    /// Limited transmit (RFC 3042): the first and second duplicate ACKs each
+    /// release one new segment, cwnd unchanged. Default on (as Linux).
+    pub limited_transmit: bool,
+    /// Proportional rate reduction (RFC 6937, PRR-SSRB) paces what is sent
+    /// during fast recovery instead of window inflation (RFC 5681 §3.2) or
+    /// RFC 6675's `cwnd - pipe`. Default off.
+    pub prr: bool,
+    /// Explicit congestion notification (RFC 3168): offer it in the SYN,
+    /// accept it in the SYN-ACK, mark data ECT(0), echo CE marks with ECE and
+    /// react to ECE once per window. Default off.
+    pub ecn: bool,
+    /// Slow start after idle (RFC 5681 §4.1): after more than an RTO without
+    /// sending, cwnd = min(cwnd, IW). Default on (as Linux's
+    /// `tcp_slow_start_after_idle`).
+    pub slow_start_after_idle: bool,
 }
 
 impl Default for TcpConfig {
@@ -82,6 +102,11 @@ impl Default for TcpConfig {
             keepalive: None,
             dupack_threshold: 3,
             initial_window: 10,
+            cc: CcAlgorithm::NewReno,
+            limited_transmit: true,
+            prr: false,
+            ecn: false,
+            slow_start_after_idle: true,
         }
     }
 }

@@ -4,8 +4,11 @@
 //! ABORT, SEGMENT ARRIVES, timeouts) with RFC 5961 challenge ACKs (as RFC
 //! 9293 §3.10.7.4 recommends), RFC 7323 window scaling and timestamps,
 //! RFC 2018 SACK blocks on the receiving side, RFC 6298 retransmission timing,
-//! RFC 5681 / RFC 6582 fast retransmit and NewReno recovery, RFC 1122 delayed
-//! ACKs and keepalive, and RFC 9293 §3.8.6 silly-window avoidance.
+//! loss recovery (RFC 5681 fast retransmit and recovery, RFC 3042 limited
+//! transmit, RFC 6582 NewReno, RFC 6675 SACK-based recovery, RFC 6937
+//! proportional rate reduction: `recovery.rs`), RFC 3168 ECN (`ecn.rs`),
+//! RFC 1122 delayed ACKs and keepalive, and RFC 9293 §3.8.6 silly-window
+//! avoidance.
 //!
 //! The caller feeds segments and timer expiries with the current time and
 //! receives segments to send ([`Outgoing`]) and notes for the trace
@@ -14,9 +17,7 @@
 //! `input.rs`, the sending half (output, retransmission, timers) in
 //! [`super::output`].
 //!
-//! Simplifications: no urgent data, no IP options, no path-MTU discovery;
-//! sender-side SACK recovery is the congestion-control issue's work (the
-//! receiver already generates SACK blocks).
+//! Simplifications: no urgent data, no IP options, no path-MTU discovery.
 
 use std::net::Ipv4Addr;
 
@@ -24,9 +25,11 @@ use bytes::Bytes;
 use sim_core::{SimDuration, SimTime};
 
 use super::config::TcpConfig;
-use super::congestion::{CongestionControl, NewReno};
+use super::congestion::CongestionControl;
+use super::prr::Prr;
 use super::recv::RecvBuffer;
 use super::rtt::RttEstimator;
+use super::sack::Scoreboard;
 use super::send::SendBuffer;
 use super::state::State;
 use crate::wire::{TcpRepr, TcpSeq};
@@ -109,6 +112,33 @@ pub struct Outgoing {
     pub cause: SendCause,
 }
 
+/// Which loss recovery a connection runs (chosen by its congestion
+/// controller's [`RecoveryStyle`](super::congestion::RecoveryStyle) and by
+/// whether SACK was negotiated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoveryKind {
+    /// Tahoe: fast retransmit, then slow start from one segment (go-back-N).
+    Tahoe,
+    /// Reno fast recovery (RFC 5681 §3.2), ended by the first new ACK.
+    Reno,
+    /// NewReno fast recovery (RFC 6582), one hole per round trip.
+    NewReno,
+    /// SACK-based loss recovery (RFC 6675), several holes per round trip.
+    Sack,
+}
+
+impl RecoveryKind {
+    /// The name used in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecoveryKind::Tahoe => "tahoe",
+            RecoveryKind::Reno => "reno",
+            RecoveryKind::NewReno => "newreno",
+            RecoveryKind::Sack => "sack",
+        }
+    }
+}
+
 /// Something the trace should show.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TcpNote {
@@ -128,9 +158,12 @@ pub enum TcpNote {
         /// Expiries in a row, from 1.
         count: u32,
     },
-    /// Fast retransmit / recovery began (duplicate ACKs reached the threshold).
+    /// Fast retransmit / recovery began (duplicate ACKs reached the
+    /// threshold, or SACK showed the first segment lost); its kind is
+    /// [`Tcb::last_recovery`].
     RecoveryStart,
-    /// Recovery ended with a full acknowledgment.
+    /// Recovery ended (a full acknowledgment; for Reno any new one; or a
+    /// timeout).
     RecoveryEnd,
     /// The connection was dropped (retransmission limit, keepalive, reset).
     Aborted(&'static str),
@@ -216,18 +249,56 @@ pub struct Tcb {
     /// Karn-safe RTT measurement without timestamps: (sequence to be acked, when sent).
     pub(super) rtt_probe: Option<(TcpSeq, SimTime)>,
     pub(super) cc: Box<dyn CongestionControl>,
-    pub(super) dupacks: u32,
-    /// RFC 6582 `recover`: the highest sequence number sent when fast recovery
-    /// began or the retransmission timer last expired (ISS at first).
-    pub(super) recover: TcpSeq,
-    /// In NewReno fast recovery (RFC 6582 §3.2 steps 2-5).
-    pub(super) in_recovery: bool,
-    /// The congestion window while in fast recovery, with its inflation and
-    /// deflation (RFC 5681 §3.2 steps 3-4, RFC 6582 §3.2 step 5).
-    pub(super) recovery_cwnd: usize,
-    /// A partial ACK during recovery asks for the next hole to be resent (RFC 6582 §3.2 step 5).
-    pub(super) retransmit_head: bool,
     pub(super) retries: u32,
+
+    // Loss recovery (recovery.rs).
+    /// Duplicate ACKs since the last cumulative acknowledgment (RFC 5681 §2;
+    /// with SACK recovery, RFC 6675 §2's definition).
+    pub(super) dupacks: u32,
+    /// RFC 6582 `recover` / RFC 6675 RecoveryPoint: the highest sequence
+    /// number sent when recovery began or the retransmission timer last
+    /// expired (ISS at first). Reno's recovery does not set it.
+    pub(super) recover: TcpSeq,
+    /// The recovery in progress, if any.
+    pub(super) recovery: Option<RecoveryKind>,
+    /// The most recent recovery begun.
+    pub(super) last_recovery: Option<RecoveryKind>,
+    /// The congestion window while in fast recovery: with its inflation and
+    /// deflation (RFC 5681 §3.2 steps 3-4, RFC 6582 §3.2 step 5), or pipe +
+    /// sndcnt with PRR (RFC 6937), or ssthresh with SACK (RFC 6675 (4.2)).
+    pub(super) recovery_cwnd: usize,
+    /// The first unacknowledged segment is to be retransmitted: at the start
+    /// of recovery (RFC 5681 §3.2 step 3, RFC 6675 (4.3)) or after a partial
+    /// ACK (RFC 6582 §3.2 step 5).
+    pub(super) retransmit_head: bool,
+    /// The SACK scoreboard (RFC 6675), used when SACK recovery is.
+    pub(super) scoreboard: Scoreboard,
+    /// Proportional rate reduction in this recovery (RFC 6937), if configured.
+    pub(super) prr: Option<Prr>,
+    /// A duplicate ACK allows limited transmit (RFC 3042) at the next output.
+    pub(super) limited_transmit_due: bool,
+    /// Bytes limited transmit sent since the last cumulative ACK, left out of
+    /// the FlightSize that sets ssthresh (RFC 5681 §3.2 step 2).
+    pub(super) limited_transmit_bytes: usize,
+    /// The cause of data sent again from below `snd_max` by go-back-N: after
+    /// a timeout, or after a Tahoe fast retransmit.
+    pub(super) resend_cause: SendCause,
+    /// When data was last sent (RFC 5681 §4.1, restart after idle).
+    pub(super) last_data_sent: Option<SimTime>,
+
+    // ECN (ecn.rs, RFC 3168).
+    /// ECN was negotiated.
+    pub(super) ecn_ok: bool,
+    /// Receiver: a CE mark arrived; set ECE on ACKs until a CWR arrives (§6.1.3).
+    pub(super) ece_pending: bool,
+    /// Sender: the window was reduced; set CWR on the next new data (§6.1.2).
+    pub(super) cwr_pending: bool,
+    /// Sender: no reaction to ECE until SND.UNA passes this: the end of the
+    /// window of the last reduction, for ECN or loss (once per window, §6.1.2).
+    pub(super) ecn_recover: TcpSeq,
+    /// Sender: the end of the window of the last reduction for ECN; a loss in
+    /// that window is recovered without a second reduction.
+    pub(super) ecn_reduced: TcpSeq,
 
     // Timers (deadlines).
     pub(super) rto_at: Option<SimTime>,
@@ -298,13 +369,25 @@ impl Tcb {
             last_ack_sent: TcpSeq(0),
             rtt: RttEstimator::new(cfg.rtt),
             rtt_probe: None,
-            cc: Box::new(NewReno::new(mss, cfg.initial_window)),
+            cc: cfg.cc.build(mss, cfg.initial_window),
+            retries: 0,
             dupacks: 0,
             recover: iss,
-            in_recovery: false,
+            recovery: None,
+            last_recovery: None,
             recovery_cwnd: 0,
             retransmit_head: false,
-            retries: 0,
+            scoreboard: Scoreboard::new(),
+            prr: None,
+            limited_transmit_due: false,
+            limited_transmit_bytes: 0,
+            resend_cause: SendCause::RtoRetransmission,
+            last_data_sent: None,
+            ecn_ok: false,
+            ece_pending: false,
+            cwr_pending: false,
+            ecn_recover: iss,
+            ecn_reduced: iss,
             rto_at: None,
             delack_at: None,
             persist_at: None,
@@ -375,13 +458,36 @@ impl Tcb {
         self.smss
     }
 
-    /// Congestion window in bytes (including recovery inflation).
+    /// Congestion window in bytes (including recovery inflation, or pipe +
+    /// sndcnt with PRR).
     pub fn cwnd(&self) -> usize {
-        if self.in_recovery {
-            self.recovery_cwnd
-        } else {
-            self.cc.window()
+        match self.recovery {
+            Some(RecoveryKind::Reno | RecoveryKind::NewReno | RecoveryKind::Sack) => {
+                self.recovery_cwnd
+            }
+            Some(RecoveryKind::Tahoe) | None => self.cc.window(),
         }
+    }
+
+    /// The congestion controller's name (`newreno`, `cubic`).
+    pub fn cc_name(&self) -> &'static str {
+        self.cc.name()
+    }
+
+    /// The loss recovery in progress, if any.
+    pub fn recovery(&self) -> Option<RecoveryKind> {
+        self.recovery
+    }
+
+    /// The most recent loss recovery begun (the kind behind the last
+    /// [`TcpNote::RecoveryStart`] and [`TcpNote::RecoveryEnd`]).
+    pub fn last_recovery(&self) -> Option<RecoveryKind> {
+        self.last_recovery
+    }
+
+    /// Whether ECN (RFC 3168) was negotiated.
+    pub fn ecn_enabled(&self) -> bool {
+        self.ecn_ok
     }
 
     /// Slow-start threshold in bytes.
@@ -528,7 +634,10 @@ impl Tcb {
         // RFC 9293 §3.7.1: effective MSS = min(peer's MSS, ours) minus option bytes.
         let options = if self.ts_ok { 12 } else { 0 };
         self.smss = peer_mss.min(usize::from(self.announced_mss)) - options;
-        self.cc = Box::new(NewReno::new(self.smss, self.cfg.initial_window));
+        self.cc = self.cfg.cc.build(self.smss, self.cfg.initial_window);
+        // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR, an ECN-setup
+        // SYN-ACK ECE alone (one with both is not, §6.1.1.1).
+        self.ecn_ok = self.cfg.ecn && syn.flags.ece && (syn.ack.is_none() == syn.flags.cwr);
     }
 }
 

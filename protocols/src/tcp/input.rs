@@ -1,14 +1,15 @@
 //! SEGMENT ARRIVES (RFC 9293 §3.10.7) for a [`Tcb`]: the SYN-SENT rules
 //! (§3.10.7.3) and the eight checks of every later state (§3.10.7.4), with
-//! RFC 5961's challenge ACKs and acknowledgment range, RFC 7323's TS.Recent,
-//! RFC 5681's duplicate ACKs and fast retransmit and RFC 6582's NewReno
-//! recovery. Each rule carries its RFC section.
+//! RFC 5961's challenge ACKs and acknowledgment range and RFC 7323's
+//! TS.Recent. What an acknowledgment means for loss recovery and the
+//! congestion window is `recovery.rs`'s, ECN marks `ecn.rs`'s. Each rule
+//! carries its RFC section.
 
 use bytes::Bytes;
 use sim_core::{SimDuration, SimTime};
 
-use super::congestion::NewReno;
 use super::connection::{AppSignal, Outgoing, SendCause, Tcb, TcpNote, ts_now};
+use super::recovery::Advance;
 use super::recv::RecvBuffer;
 use super::rtt::{RttConfig, RttEstimator};
 use super::state::State;
@@ -18,12 +19,26 @@ use crate::wire::{TcpRepr, TcpSeq};
 const SYN_TIMEOUT_RTO: SimDuration = SimDuration::from_secs(3);
 
 impl Tcb {
-    /// SEGMENT ARRIVES (RFC 9293 §3.10.7) for this connection.
+    /// SEGMENT ARRIVES (RFC 9293 §3.10.7) for this connection, in an IP
+    /// packet without a CE mark.
     pub fn on_segment(
         &mut self,
         now: SimTime,
         seg: &TcpRepr,
         payload: Bytes,
+        out: &mut Vec<Outgoing>,
+    ) {
+        self.on_segment_ecn(now, seg, payload, false, out);
+    }
+
+    /// SEGMENT ARRIVES, with the ECN field of the IP header that carried the
+    /// segment: `ce` when it is CE, "congestion experienced" (RFC 3168 §5).
+    pub fn on_segment_ecn(
+        &mut self,
+        now: SimTime,
+        seg: &TcpRepr,
+        payload: Bytes,
+        ce: bool,
         out: &mut Vec<Outgoing>,
     ) {
         if let Some(ka) = self.cfg.keepalive {
@@ -35,7 +50,7 @@ impl Tcb {
         match self.state {
             State::Closed | State::Listen => {}
             State::SynSent => self.on_segment_syn_sent(now, seg, out),
-            _ => self.on_segment_synchronized(now, seg, payload, out),
+            _ => self.on_segment_synchronized(now, seg, payload, ce, out),
         }
         // Whatever the segment made possible or due: data, the FIN, an ACK.
         self.output(now, out);
@@ -99,7 +114,7 @@ impl Tcb {
     /// an RTO below 3 s is re-initialized to 3 s (RFC 6298 §5.7).
     fn establish(&mut self, now: SimTime, cause: &'static str) {
         if self.retries > 0 {
-            self.cc = Box::new(NewReno::new(self.smss, 1));
+            self.cc = self.cfg.cc.build(self.smss, 1);
             if self.rtt.rto() < SYN_TIMEOUT_RTO {
                 self.rtt = RttEstimator::new(RttConfig {
                     initial_rto: SYN_TIMEOUT_RTO,
@@ -118,6 +133,7 @@ impl Tcb {
         now: SimTime,
         seg: &TcpRepr,
         payload: Bytes,
+        ce: bool,
         out: &mut Vec<Outgoing>,
     ) {
         let payload_len = payload.len();
@@ -162,6 +178,14 @@ impl Tcb {
         }
         // Second: RST (RFC 5961 §3.2 as adopted by RFC 9293).
         if seg.flags.rst {
+            if self.state == State::TimeWait {
+                // RFC 9293 §3.10.7.4: CLOSED (Linux's default too; RFC 1337 would
+                // ignore it). The connection had completed: not an error.
+                self.set_state(State::Closed, "rcv RST in TIME-WAIT");
+                self.clear_timers();
+                self.signals.push(AppSignal::Closed { error: false });
+                return;
+            }
             if seg.seq != self.recv.rcv_nxt() {
                 self.send_ack(now, SendCause::ChallengeAck, out);
                 return;
@@ -200,6 +224,8 @@ impl Tcb {
             }
             return;
         }
+        // An acceptable segment: its CE mark and CWR bit (RFC 3168 §6.1.3).
+        self.ecn_on_receive(seg, ce);
         // Fifth: the ACK field. Without it, drop.
         let Some(ack) = seg.ack else {
             return;
@@ -234,9 +260,10 @@ impl Tcb {
             return;
         }
         if ack.gt(self.snd_una) {
-            self.ack_advances(now, ack, seg);
+            let advance = self.ack_advances(now, ack, seg);
+            self.on_ack(now, seg, payload_len, Some(advance));
         } else if ack == self.snd_una {
-            self.maybe_duplicate_ack(now, seg, payload_len, out);
+            self.on_ack(now, seg, payload_len, None);
         }
         // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated";
         // an older acknowledgment is ignored.
@@ -366,8 +393,10 @@ impl Tcb {
         }
     }
 
-    /// New data acknowledged: RFC 9293 §3.10.7.4 (SND.UNA < SEG.ACK =< SND.NXT).
-    fn ack_advances(&mut self, now: SimTime, ack: TcpSeq, seg: &TcpRepr) {
+    /// New data acknowledged: RFC 9293 §3.10.7.4 (SND.UNA < SEG.ACK =< SND.NXT):
+    /// the send buffer, SND.UNA, the RTT sample and the timers. What it
+    /// means for recovery and the window is [`Tcb::on_ack`]'s.
+    fn ack_advances(&mut self, now: SimTime, ack: TcpSeq, seg: &TcpRepr) -> Advance {
         let acked = (ack - self.snd_una) as usize;
         let flight_before = self.bytes_in_flight();
         // Bytes of the send buffer now acknowledged (SYN and FIN occupy no buffer).
@@ -408,58 +437,11 @@ impl Tcb {
         self.persist_backoff = 0;
         // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
         self.rto_at = (self.snd_una != self.snd_max).then(|| now + self.rtt.rto());
-        if self.in_recovery {
-            if ack.gt(self.recover) {
-                // RFC 6582 §3.2 step 3: a full acknowledgment ends recovery;
-                // cwnd = ssthresh.
-                self.in_recovery = false;
-                self.cc.on_recovery_exit(now);
-                self.notes.push(TcpNote::RecoveryEnd);
-            } else {
-                // RFC 6582 §3.2 step 5: a partial acknowledgment: retransmit the
-                // next hole, deflate cwnd by the amount acknowledged, and add
-                // back one SMSS if at least one SMSS was acknowledged.
-                let back = if acked >= self.smss { self.smss } else { 0 };
-                self.recovery_cwnd = self.recovery_cwnd.saturating_sub(acked) + back;
-                self.retransmit_head = true;
-            }
-        } else if self.state.is_synchronized() && data_acked > 0 {
-            self.cc.on_ack(now, data_acked, sample, flight_before);
-        }
-        self.dupacks = 0;
-    }
-
-    /// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window, data outstanding.
-    fn maybe_duplicate_ack(
-        &mut self,
-        now: SimTime,
-        seg: &TcpRepr,
-        payload_len: usize,
-        out: &mut Vec<Outgoing>,
-    ) {
-        let same_window = (usize::from(seg.window) << self.snd_wscale) == self.snd_wnd;
-        if payload_len != 0
-            || seg.flags.syn
-            || seg.flags.fin
-            || !same_window
-            || self.snd_una == self.snd_max
-        {
-            return;
-        }
-        self.dupacks += 1;
-        if self.in_recovery {
-            // RFC 5681 §3.2 step 4: each further duplicate inflates the window.
-            self.recovery_cwnd += self.smss;
-        } else if self.dupacks == self.cfg.dupack_threshold && self.snd_una.gt(self.recover) {
-            // RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2: only if the ACK
-            // covers more than `recover` (no second reduction for losses of data
-            // sent before the last recovery or timeout, RFC 6582 §4).
-            self.notes.push(TcpNote::RecoveryStart);
-            self.cc.on_congestion_event(now, self.bytes_in_flight());
-            self.recover = self.snd_max - 1;
-            self.in_recovery = true;
-            self.recovery_cwnd = self.cc.window() + self.cfg.dupack_threshold as usize * self.smss;
-            self.retransmit(now, self.snd_una, SendCause::FastRetransmission, out);
+        Advance {
+            acked,
+            data_acked,
+            sample,
+            flight_before,
         }
     }
 

@@ -3,6 +3,9 @@
 //! - [`connection`]: one connection's state machine (a TCB) and the user calls;
 //! - `input`: its receiving half, SEGMENT ARRIVES (RFC 9293 §3.10.7);
 //! - [`output`]: its sending half: segmentation, ACK policy, retransmission, timers;
+//! - `recovery`: loss recovery (fast retransmit, limited transmit, Tahoe, Reno,
+//!   NewReno, SACK-based recovery, PRR), with the [`sack`] scoreboard and [`prr`];
+//! - `ecn`: explicit congestion notification (RFC 3168);
 //! - [`send`] / [`recv`]: the send buffer and the receive buffer with reassembly and SACK blocks;
 //! - [`rtt`]: the RFC 6298 retransmission timer;
 //! - [`congestion`]: the congestion-control trait and its algorithms;
@@ -12,10 +15,14 @@
 pub mod config;
 pub mod congestion;
 pub mod connection;
+mod ecn;
 mod input;
 pub mod output;
+pub mod prr;
+mod recovery;
 pub mod recv;
 pub mod rtt;
+pub mod sack;
 pub mod send;
 pub mod stack;
 pub mod state;
@@ -25,8 +32,9 @@ pub mod state;
 mod segment_tests;
 
 pub use config::{KeepaliveConfig, TcpConfig};
-pub use connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote};
-pub use stack::{SocketId, TcpStack, TcpTrace, Transmit};
+pub use congestion::{CcAlgorithm, CubicConfig, RecoveryStyle};
+pub use connection::{AppSignal, Endpoint, Outgoing, RecoveryKind, SendCause, Tcb, TcpNote};
+pub use stack::{SocketId, TcpSample, TcpStack, TcpTrace, Transmit};
 pub use state::State;
 
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};

@@ -1,6 +1,7 @@
 //! The sending half of a connection: segmentation, Nagle and silly-window
-//! avoidance, ACK policy, retransmission, and the timers (RFC 9293 §3.8,
-//! §3.10.8; RFC 6298; RFC 1122 §4.2.3).
+//! avoidance, ACK policy, retransmission, restart after idle (RFC 5681
+//! §4.1), and the timers (RFC 9293 §3.8, §3.10.8; RFC 6298; RFC 1122
+//! §4.2.3). What loss recovery sends is decided in `recovery.rs`.
 
 use bytes::Bytes;
 use sim_core::SimTime;
@@ -72,6 +73,11 @@ impl Tcb {
             self.delack_at = None;
             self.unacked_segments = 0;
             self.ack_now = false;
+            // RFC 3168 §6.1.3: ECE on every ACK until the peer's CWR.
+            repr.flags.ece |= self.ece_pending;
+        }
+        if !payload.is_empty() {
+            self.last_data_sent = Some(now);
         }
         out.push(Outgoing {
             repr,
@@ -117,6 +123,14 @@ impl Tcb {
                 self.cfg.timestamps.then_some((ts_now(now), 0))
             },
         };
+        // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR; the SYN-ACK
+        // that accepts one, ECE alone.
+        if with_ack {
+            repr.flags.ece = self.ecn_ok;
+        } else {
+            repr.flags.ece = self.cfg.ecn;
+            repr.flags.cwr = self.cfg.ecn;
+        }
         if with_ack {
             // What the peer may send until we advertise again.
             self.rcv_adv = self.recv.rcv_nxt() + window;
@@ -195,19 +209,27 @@ impl Tcb {
         }
     }
 
-    /// Resends one segment starting at `seq` (at most one MSS, the FIN if that is what is there).
+    /// Resends one segment starting at `seq`: at most `max_len` and one MSS
+    /// of data, with the FIN if that is what follows. Returns the sequence
+    /// space it covers (0: nothing was there to resend).
     pub(super) fn retransmit(
         &mut self,
         now: SimTime,
         seq: TcpSeq,
+        max_len: usize,
         cause: SendCause,
         out: &mut Vec<Outgoing>,
-    ) {
+    ) -> usize {
         let offset = (seq - self.buf_seq).max(0) as usize;
-        let len = self.send.len().saturating_sub(offset).min(self.smss);
+        let len = self
+            .send
+            .len()
+            .saturating_sub(offset)
+            .min(self.smss)
+            .min(max_len);
         let fin = self.fin_seq.is_some_and(|f| seq + len == f);
         if len == 0 && !fin {
-            return;
+            return 0;
         }
         let mut repr = self.header(seq);
         repr.flags.fin = fin;
@@ -219,6 +241,7 @@ impl Tcb {
         if self.rto_at.is_none() {
             self.rto_at = Some(now + self.rtt.rto());
         }
+        len + usize::from(fin)
     }
 
     /// Sends what the windows, Nagle and silly-window avoidance allow (RFC 9293
@@ -226,10 +249,6 @@ impl Tcb {
     /// the receive window opened, and any ACK that is due.
     pub fn output(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         let sent_before = out.len();
-        if self.retransmit_head {
-            self.retransmit_head = false;
-            self.retransmit(now, self.snd_una, SendCause::FastRetransmission, out);
-        }
         if matches!(
             self.state,
             State::Established
@@ -238,7 +257,7 @@ impl Tcb {
                 | State::Closing
                 | State::LastAck
         ) {
-            self.send_data(now, false, out);
+            self.transmit(now, out);
         }
         if self.ack_now {
             self.send_ack(now, SendCause::PureAck, out);
@@ -256,16 +275,29 @@ impl Tcb {
     }
 
     /// Sends new data (or, after a timeout, data again from `snd_nxt`) and the
-    /// FIN. With `force` (the persist timer's override of silly-window
-    /// avoidance, RFC 9293 §3.8.6.2.1 (4)) the first segment goes out however
-    /// small the window.
-    fn send_data(&mut self, now: SimTime, mut force: bool, out: &mut Vec<Outgoing>) {
+    /// FIN; returns the sequence space sent. With `force` (the persist timer's
+    /// override of silly-window avoidance, RFC 9293 §3.8.6.2.1 (4)) the first
+    /// segment goes out however small the window. `budget`, when given,
+    /// replaces what the congestion window allows (recovery and limited
+    /// transmit decide it); the receive window always applies.
+    pub(super) fn send_data(
+        &mut self,
+        now: SimTime,
+        mut force: bool,
+        mut budget: Option<usize>,
+        out: &mut Vec<Outgoing>,
+    ) -> usize {
+        self.restart_after_idle(now);
+        let mut sent = 0;
         loop {
             let offset = (self.snd_nxt - self.buf_seq).max(0) as usize;
             let unsent = self.send.len().saturating_sub(offset);
             let fin_due = self.fin_queued && self.fin_seq.is_none_or(|f| self.snd_nxt.le(f));
             let flight = self.bytes_in_flight();
-            let usable = self.snd_wnd.min(self.cwnd()).saturating_sub(flight);
+            let usable = match budget {
+                Some(b) => self.snd_wnd.saturating_sub(flight).min(b),
+                None => self.snd_wnd.min(self.cwnd()).saturating_sub(flight),
+            };
             let len = unsent.min(usable).min(self.smss);
             // The FIN goes with the last byte, or alone once everything was sent.
             let fin = fin_due && offset + len == self.send.len();
@@ -285,18 +317,23 @@ impl Tcb {
                     // silly-window avoidance (§3.8.6.2.1 (4)).
                     self.persist_at = Some(now + self.persist_interval());
                 }
-                return;
+                return sent;
             }
             force = false;
             let seq = self.snd_nxt;
             let mut repr = self.header(seq);
             repr.flags.fin = fin;
             repr.flags.psh = len > 0 && offset + len == self.send.len();
+            if new_data && len > 0 && self.cwr_pending {
+                // RFC 3168 §6.1.2: CWR on the first new data after a reduction.
+                repr.flags.cwr = true;
+                self.cwr_pending = false;
+            }
             let payload = self.send.slice(offset, len);
             let cause = if new_data {
                 SendCause::NewData
             } else {
-                SendCause::RtoRetransmission
+                self.resend_cause
             };
             if new_data && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((seq + len, now));
@@ -305,6 +342,10 @@ impl Tcb {
                 self.snd_sml = seq + len;
             }
             self.emit(now, repr, payload, cause, out);
+            sent += len + usize::from(fin);
+            if let Some(b) = &mut budget {
+                *b = b.saturating_sub(len);
+            }
             self.snd_nxt = seq + len + usize::from(fin);
             if self.snd_nxt.gt(self.snd_max) {
                 self.snd_max = self.snd_nxt;
@@ -324,8 +365,24 @@ impl Tcb {
             }
             self.persist_at = None;
             if fin {
-                return;
+                return sent;
             }
+        }
+    }
+
+    /// RFC 5681 §4.1: before sending data after more than an RTO without
+    /// sending any, cwnd = min(cwnd, RW), RW = min(IW, cwnd).
+    fn restart_after_idle(&mut self, now: SimTime) {
+        let idle = self.snd_una == self.snd_max
+            && self.recovery.is_none()
+            && self
+                .last_data_sent
+                .is_some_and(|t| now.saturating_since(t) > self.rtt.rto());
+        if self.cfg.slow_start_after_idle && idle {
+            let iw = self.smss * self.cfg.initial_window as usize;
+            self.cc.on_idle_restart(now, iw);
+            // Counted from here: what follows is not idle again until it is.
+            self.last_data_sent = Some(now);
         }
     }
 
@@ -430,21 +487,39 @@ impl Tcb {
                     // is held (and cwnd is still one segment: nothing was acknowledged).
                     self.cc.on_rto(now, self.bytes_in_flight());
                 }
-                if self.in_recovery {
-                    self.in_recovery = false;
-                    self.notes.push(TcpNote::RecoveryEnd);
-                }
-                // RFC 6582 §3.2 step 1 and §4: recover = the highest sequence number sent.
+                // RFC 6675 §5.1: a timeout ends any recovery (without
+                // deflating: cwnd is one segment now).
+                self.end_recovery(now, false);
+                // RFC 6582 §3.2 step 1 and §4, RFC 6675 §5.1: recover
+                // (RecoveryPoint) = the highest sequence number sent.
                 self.recover = self.snd_max - 1;
                 self.dupacks = 0;
-                self.retransmit_head = false;
+                self.limited_transmit_due = false;
+                self.limited_transmit_bytes = 0;
+                // RFC 2018 §8, RFC 6675 §5.1: the receiver may have reneged:
+                // forget what was SACKed.
+                self.scoreboard.clear();
+                self.scoreboard.high_rxt = self.snd_una;
+                if self.ecn_ok {
+                    // RFC 3168 §6.1.2: CWR after any reduction, and no ECN
+                    // reduction again for this window.
+                    self.cwr_pending = true;
+                    self.ecn_recover = self.snd_max - 1;
+                }
                 // Go back to the first unacknowledged byte (RFC 5681 §3.1 after a timeout).
                 self.snd_nxt = self.snd_una;
-                self.send_data(now, false, out);
+                self.resend_cause = SendCause::RtoRetransmission;
+                self.send_data(now, false, None, out);
                 if self.snd_nxt == self.snd_una {
                     // Nothing fit (the window shrank to zero): resend the head
                     // anyway, as Linux does; the timer keeps watching it.
-                    self.retransmit(now, self.snd_una, SendCause::RtoRetransmission, out);
+                    self.retransmit(
+                        now,
+                        self.snd_una,
+                        self.smss,
+                        SendCause::RtoRetransmission,
+                        out,
+                    );
                 }
                 self.persist_at = None;
             }
@@ -457,7 +532,7 @@ impl Tcb {
     /// the small window allows.
     fn window_probe(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         if self.snd_wnd > 0 {
-            self.send_data(now, true, out);
+            self.send_data(now, true, None, out);
             return;
         }
         let offset = (self.snd_nxt - self.buf_seq).max(0) as usize;

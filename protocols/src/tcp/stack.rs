@@ -58,6 +58,29 @@ pub enum TcpTrace {
     SynCookieSent,
     /// A returning ACK carried a valid SYN cookie.
     SynCookieAccepted,
+    /// The connection's congestion and timing state changed (for time series).
+    Sample(TcpSample),
+}
+
+/// A connection's congestion and timing state at one moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpSample {
+    /// Congestion window, bytes.
+    pub cwnd: usize,
+    /// Slow-start threshold, bytes (`usize::MAX` before the first loss).
+    pub ssthresh: usize,
+    /// Bytes sent and not acknowledged.
+    pub in_flight: usize,
+    /// Smoothed RTT.
+    pub srtt: Option<sim_core::SimDuration>,
+    /// RTT variation.
+    pub rttvar: Option<sim_core::SimDuration>,
+    /// Retransmission timeout (with backoff).
+    pub rto: sim_core::SimDuration,
+    /// Data bytes sent so far (new data only).
+    pub sent: u64,
+    /// Data bytes acknowledged so far.
+    pub delivered: u64,
 }
 
 impl TcpTrace {
@@ -84,6 +107,17 @@ impl TcpTrace {
             TcpTrace::SynCookieAccepted => {
                 "ACK carries a valid SYN cookie: connection created".into()
             }
+            TcpTrace::Sample(s) => format!(
+                "cwnd {} ssthresh {} in flight {} rto {}",
+                s.cwnd,
+                if s.ssthresh == usize::MAX {
+                    "-".to_string()
+                } else {
+                    s.ssthresh.to_string()
+                },
+                s.in_flight,
+                s.rto
+            ),
         }
     }
 
@@ -99,6 +133,7 @@ impl TcpTrace {
             TcpTrace::ListenQueueFull => "listen-queue-full",
             TcpTrace::SynCookieSent => "syn-cookie-sent",
             TcpTrace::SynCookieAccepted => "syn-cookie-accepted",
+            TcpTrace::Sample(_) => "sample",
         }
     }
 }
@@ -112,6 +147,8 @@ pub struct Transmit {
     pub dst: Ipv4Addr,
     /// The segment.
     pub segment: Outgoing,
+    /// Send the datagram ECN-capable, ECT(0) (RFC 3168 §6.1.2).
+    pub ect: bool,
 }
 
 struct Listener {
@@ -126,6 +163,8 @@ struct Socket {
     tcb: Tcb,
     owner: usize,
     listener: Option<u16>,
+    /// The last sample traced, and the sequence numbers it was counted from.
+    sample: Option<(TcpSample, TcpSeq, TcpSeq)>,
 }
 
 /// A host's TCP.
@@ -143,6 +182,48 @@ pub struct TcpStack {
     pub signals: Vec<(usize, SocketId, AppSignal)>,
     /// Whether trace records are wanted.
     pub tracing: bool,
+    /// Whether time-series samples are wanted.
+    pub series: bool,
+}
+
+/// The connection's sample if it differs from the last one traced; updates
+/// the running byte counts from the sequence numbers' progress.
+fn next_sample(tcb: &Tcb, last: &mut Option<(TcpSample, TcpSeq, TcpSeq)>) -> Option<TcpSample> {
+    let (mut sent, mut delivered, nxt0, una0) = match last {
+        Some((s, n, u)) => (s.sent, s.delivered, *n, *u),
+        None => (0, 0, tcb.buf_seq, tcb.buf_seq),
+    };
+    // Progress of SND.MAX and SND.UNA past the previous sample (SYN excluded:
+    // counting starts at the first data byte).
+    let fwd = |from: TcpSeq, to: TcpSeq| (to - from).max(0) as u64;
+    // Data ends where the FIN (if any) begins: the FIN is not data.
+    let data_end = tcb.buf_seq + tcb.send.len();
+    let clamp = |x: TcpSeq| if x.gt(data_end) { data_end } else { x };
+    let max_now = if tcb.snd_max.gt(nxt0) {
+        clamp(tcb.snd_max)
+    } else {
+        nxt0
+    };
+    let una_now = if tcb.snd_una.gt(una0) {
+        clamp(tcb.snd_una)
+    } else {
+        una0
+    };
+    sent += fwd(nxt0, max_now);
+    delivered += fwd(una0, una_now);
+    let sample = TcpSample {
+        cwnd: tcb.cwnd(),
+        ssthresh: tcb.ssthresh(),
+        in_flight: tcb.bytes_in_flight(),
+        srtt: tcb.rtt().srtt(),
+        rttvar: tcb.rtt().rttvar(),
+        rto: tcb.rtt().rto(),
+        sent,
+        delivered,
+    };
+    let changed = last.is_none_or(|(s, _, _)| s != sample);
+    *last = Some((sample, max_now, una_now));
+    changed.then_some(sample)
 }
 
 impl TcpStack {
@@ -158,6 +239,7 @@ impl TcpStack {
             traces: Vec::new(),
             signals: Vec::new(),
             tracing: false,
+            series: false,
         }
     }
 
@@ -236,6 +318,7 @@ impl TcpStack {
             tcb,
             owner,
             listener: None,
+            sample: None,
         });
         self.flush(id, out);
         id
@@ -323,6 +406,7 @@ impl TcpStack {
         dst: Ipv4Addr,
         seg: &TcpRepr,
         payload: Bytes,
+        ce: bool,
     ) -> bool {
         let remote = Endpoint {
             addr: src,
@@ -335,7 +419,7 @@ impl TcpStack {
         if let Some(&id) = self.by_tuple.get(&(local.port, remote.addr, remote.port)) {
             let s = self.sockets[id as usize].as_mut().expect("indexed socket");
             let mut out = Vec::new();
-            s.tcb.on_segment(now, seg, payload, &mut out);
+            s.tcb.on_segment_ecn(now, seg, payload, ce, &mut out);
             self.flush(id, out);
             return true;
         }
@@ -386,6 +470,7 @@ impl TcpStack {
             tcb,
             owner,
             listener: Some(local.port),
+            sample: None,
         });
         self.flush(id, out);
         true
@@ -436,6 +521,7 @@ impl TcpStack {
                 payload: Bytes::new(),
                 cause: SendCause::SynAck,
             },
+            false,
         );
     }
 
@@ -500,6 +586,7 @@ impl TcpStack {
             tcb,
             owner,
             listener: Some(local.port),
+            sample: None,
         });
         self.flush(id, out);
     }
@@ -527,7 +614,7 @@ impl TcpStack {
         }
     }
 
-    fn push_transmit(&mut self, local: Endpoint, remote: Endpoint, segment: Outgoing) {
+    fn push_transmit(&mut self, local: Endpoint, remote: Endpoint, segment: Outgoing, ect: bool) {
         if self.tracing {
             self.traces.push((
                 local,
@@ -543,6 +630,7 @@ impl TcpStack {
             src: local.addr,
             dst: remote.addr,
             segment,
+            ect,
         });
     }
 
@@ -558,8 +646,14 @@ impl TcpStack {
                 self.traces.push((local, remote, TcpTrace::Note(n)));
             }
         }
-        for seg in out {
-            self.push_transmit(local, remote, seg);
+        if self.series && s.tcb.state().is_synchronized() {
+            if let Some(sample) = next_sample(&s.tcb, &mut s.sample) {
+                self.traces.push((local, remote, TcpTrace::Sample(sample)));
+            }
+        }
+        let ect: Vec<bool> = out.iter().map(|o| s.tcb.is_ect(o)).collect();
+        for (seg, ect) in out.into_iter().zip(ect) {
+            self.push_transmit(local, remote, seg, ect);
         }
         for sig in signals {
             self.signals.push((owner, id, sig));

@@ -5,6 +5,7 @@
 //! serialization, a frame arriving, a node's next deadline, a timeline action)
 //! and their notes into trace events.
 
+mod build_apps;
 pub mod spec;
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use sim_core::{
 
 use crate::apps::AppStats;
 use crate::link::impair::Fate;
-use crate::link::{Link, QueueLimit};
+use crate::link::{Discipline, Link, QueueLimit};
 use crate::node::ip::IpNode;
 use crate::node::switch::Switch;
 use crate::node::{Dropped as OwnedDropped, NodeOutput, Note};
@@ -23,7 +24,8 @@ use crate::packet::{Frame, FrameBody};
 use crate::topology::{IfaceId, NodeId, Topology};
 use crate::trace::{Detail, DropReason, Dropped, Event, LinkChange, TraceSink, Tracer};
 pub use spec::{
-    Action, AppSpec, IfaceSpec, ImpairChange, LinkSpec, NodeSpec, RouteSpec, SpecError, WorldSpec,
+    Action, AppSpec, DhcpClientSpec, DhcpServerSpec, IfaceSpec, ImpairChange, LinkSpec, NatSpec,
+    NodeSpec, RouteSpec, SpecError, WorldSpec,
 };
 
 /// The events of a run. Small and plain: frames live in an arena.
@@ -71,6 +73,8 @@ pub struct DirStats {
     pub drops: u64,
     /// Highest queue length seen, in frames.
     pub max_queue: usize,
+    /// Packets marked CE (ECN) by the queue.
+    pub ecn_marks: u64,
 }
 
 /// What a finished run reports besides its trace.
@@ -205,11 +209,13 @@ impl World {
         let l = link_id.0 as usize;
         let (d, _) = self.links[l].direction_from(iface);
         let up = self.links[l].up;
-        match self.links[l].dirs[d].offer(frame, up) {
-            Ok(()) => {
+        match self.links[l].dirs[d].offer(now, frame, up) {
+            Ok(marked) => {
                 let q = &self.links[l].dirs[d].queue;
                 let st = &mut self.link_stats[l][d];
                 st.max_queue = st.max_queue.max(q.len());
+                st.ecn_marks += u64::from(marked);
+                self.queue_sample(now, l, d);
                 if self.trace(Detail::Full) {
                     let q = &self.links[l].dirs[d].queue;
                     let (len, bytes) = (q.len(), q.bytes());
@@ -246,11 +252,51 @@ impl World {
         }
     }
 
+    /// Records a direction's queue length for the time series.
+    fn queue_sample(&mut self, now: SimTime, l: usize, d: usize) {
+        if self.tracer.wants_series() {
+            let q = &self.links[l].dirs[d].queue;
+            let (packets, bytes) = (q.len(), q.bytes());
+            self.tracer.emit(
+                now,
+                Event::QueueSample {
+                    link: crate::topology::LinkId(l as u32),
+                    dir: d as u8,
+                    packets,
+                    bytes,
+                },
+            );
+        }
+    }
+
     /// Starts the next transmission on an idle direction.
     fn kick(&mut self, sched: &mut Scheduler<WorldEvent>, l: usize, d: usize) {
         let now = sched.now();
         let sender = self.links[l].ends[d];
-        if let Some((frame, done)) = self.links[l].dirs[d].start_next(now) {
+        let started = self.links[l].dirs[d].start_next(now).map(|(_, done)| done);
+        // A CoDel queue may have dropped packets at its head first.
+        let queue_drops = self.links[l].dirs[d].take_queue_drops();
+        if !queue_drops.is_empty() {
+            self.link_stats[l][d].drops += queue_drops.len() as u64;
+            if self.tracer.wants(Detail::Summary) {
+                let node = self.topo.iface(sender).node;
+                for (f, reason) in &queue_drops {
+                    self.tracer.emit(
+                        now,
+                        Event::Drop {
+                            node,
+                            iface: Some(sender),
+                            what: Dropped::Frame(f),
+                            reason,
+                        },
+                    );
+                }
+            }
+        }
+        if started.is_some() {
+            self.queue_sample(now, l, d);
+        }
+        if let (Some(done), Some(frame)) = (started, self.links[l].dirs[d].current()) {
             if self.tracer.wants(Detail::Packets) {
                 self.tracer.emit(
                     now,
@@ -389,6 +435,7 @@ impl World {
         }
         let n = node.0 as usize;
         let mut out = NodeOutput::new(self.detail());
+        out.series = self.tracer.wants_series();
         match &mut self.nodes[n] {
             NodeState::Ip(ip) => ip.on_frame(now, receiver, frame, &mut out),
             NodeState::Switch(sw) => {
@@ -483,6 +530,12 @@ impl World {
                 event: *event,
             },
             Note::App { app, text } => Event::App { node, app, text },
+            Note::Dhcp { iface, event } => Event::Dhcp {
+                node,
+                iface: *iface,
+                event,
+            },
+            Note::Nat(event) => Event::Nat { node, event },
             Note::Tcp {
                 local,
                 remote,
@@ -494,7 +547,12 @@ impl World {
                 trace,
             },
         };
-        if self.tracer.wants(ev.detail()) {
+        let wanted = if ev.is_series() {
+            self.tracer.wants_series()
+        } else {
+            self.tracer.wants(ev.detail())
+        };
+        if wanted {
             self.tracer.emit(now, ev);
         }
     }
@@ -525,6 +583,7 @@ impl World {
             return; // frozen; re-armed when the node comes back up
         }
         let mut out = NodeOutput::new(self.detail());
+        out.series = self.tracer.wants_series();
         if let NodeState::Ip(ip) = &mut self.nodes[n] {
             ip.on_timer(sched.now(), &mut out);
         }
@@ -596,7 +655,7 @@ impl World {
                         dir.params.mtu = m;
                     }
                     if let Some(q) = queue {
-                        dir.queue.set_limit(q);
+                        dir.queue.set_config(q);
                     }
                     if !impair.is_empty() {
                         let imp = impair.apply(&dir.channel.impair);
@@ -622,10 +681,16 @@ impl World {
                     }
                 }
                 if let Some(q) = queue {
-                    what.push(match q {
-                        QueueLimit::Packets(n) => format!("queue {n} packets"),
-                        QueueLimit::Bytes(b) => format!("queue {b} bytes"),
-                    });
+                    let limit = match q.limit {
+                        QueueLimit::Packets(n) => format!("{n} packets"),
+                        QueueLimit::Bytes(b) => format!("{b} bytes"),
+                    };
+                    let kind = match q.discipline {
+                        Discipline::DropTail => "DropTail",
+                        Discipline::Red(_) => "RED",
+                        Discipline::CoDel(_) => "CoDel",
+                    };
+                    what.push(format!("queue {kind} {limit}"));
                 }
                 what.extend(impair.describe());
                 let scope = match dirs {

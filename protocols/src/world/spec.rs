@@ -7,13 +7,13 @@ use std::sync::Arc;
 use sim_core::{RngStreams, SimDuration, SimTime};
 
 use super::{NodeState, World};
-use crate::apps::bulk::{BulkConfig, BulkSend, Sink, SinkConfig};
-use crate::apps::http::{HttpClient, HttpClientConfig, HttpServer, HttpServerConfig};
-use crate::apps::ping::{Ping, PingConfig};
-use crate::apps::synflood::{SynFlood, SynFloodConfig};
-use crate::apps::traceroute::{Traceroute, TracerouteConfig};
+use crate::apps::bulk::{BulkConfig, SinkConfig};
+use crate::apps::http::{HttpClientConfig, HttpServerConfig};
+use crate::apps::ping::PingConfig;
+use crate::apps::synflood::SynFloodConfig;
+use crate::apps::traceroute::TracerouteConfig;
 use crate::link::impair::{DropRule, Impairments, LossModel};
-use crate::link::{Direction, DropTail, Link, LinkParams, QueueLimit};
+use crate::link::{Direction, Link, LinkParams, Queue, QueueConfig};
 use crate::node::arp::ArpConfig;
 use crate::node::ip::{Iface, IpNode};
 use crate::node::switch::Switch;
@@ -57,6 +57,16 @@ pub struct NodeSpec {
     pub apps: Vec<AppSpec>,
     /// Switch table ageing time.
     pub mac_ageing: SimDuration,
+    /// Interfaces (by name) configured by DHCP.
+    pub dhcp: Vec<String>,
+    /// DHCP client settings of those interfaces.
+    pub dhcp_client: DhcpClientSpec,
+    /// DNS servers the node is configured with (DHCP may add more).
+    pub dns: Vec<Ipv4Addr>,
+    /// Stub resolver settings of applications that name their target.
+    pub resolver: crate::dns::ResolverConfig,
+    /// Address translation (gateways).
+    pub nat: Option<NatSpec>,
 }
 
 impl NodeSpec {
@@ -72,6 +82,11 @@ impl NodeSpec {
             arp: ArpConfig::default(),
             apps: Vec::new(),
             mac_ageing: SimDuration::from_secs(300),
+            dhcp: Vec::new(),
+            dhcp_client: DhcpClientSpec::default(),
+            dns: Vec::new(),
+            resolver: crate::dns::ResolverConfig::default(),
+            nat: None,
         }
     }
 }
@@ -115,6 +130,24 @@ pub enum AppSpec {
     HttpServer(HttpServerConfig),
     /// SYN flooder.
     SynFlood(SynFloodConfig),
+    /// DHCP server on one interface.
+    DhcpServer(DhcpServerSpec),
+    /// DNS server.
+    DnsServer(crate::dns::DnsServerConfig),
+    /// UDP constant-bit-rate or on/off sender (`src_port` assigned by the builder).
+    UdpSend(crate::apps::udp::UdpSendConfig),
+    /// UDP sink on a port.
+    UdpSink(u16),
+    /// UDP echo server on a port.
+    UdpEcho(u16),
+    /// An application whose target is a host name, resolved by DNS first; the
+    /// inner application's address is a placeholder.
+    Named {
+        /// The host name.
+        name: String,
+        /// The application.
+        app: Box<AppSpec>,
+    },
 }
 
 /// One link.
@@ -129,7 +162,7 @@ pub struct LinkSpec {
     /// Rate, delay, MTU (both directions).
     pub params: LinkParams,
     /// Queue limit of a→b and b→a.
-    pub queue: [QueueLimit; 2],
+    pub queue: [QueueConfig; 2],
     /// Impairments of a→b and b→a.
     pub impair: [Impairments; 2],
 }
@@ -158,9 +191,9 @@ pub enum Action {
         /// New MTU.
         mtu: Option<u32>,
         /// New queue limit (frames already queued stay).
-        queue: Option<QueueLimit>,
+        queue: Option<QueueConfig>,
         /// Impairment changes.
-        impair: ImpairChange,
+        impair: Box<ImpairChange>,
     },
 }
 
@@ -264,6 +297,14 @@ pub enum SpecError {
     /// A link endpoint names a missing node or interface.
     #[error("link {0}: endpoint does not exist")]
     BadEndpoint(String),
+    /// An application, DHCP or NAT setting names something missing.
+    #[error("node {node}: {why}")]
+    BadService {
+        /// Node name.
+        node: String,
+        /// What is wrong.
+        why: String,
+    },
 }
 
 impl WorldSpec {
@@ -291,9 +332,20 @@ impl WorldSpec {
             .map(|(l, spec)| {
                 let info = &topo.links[l];
                 let dir = |d: usize, name: &str| {
+                    // A full-size frame's serialization time: RED's unit of idle time.
+                    let packet_time = sim_core::SimDuration::transmission(
+                        u64::from(spec.params.mtu) + 18,
+                        spec.params.rate.bps(),
+                    );
+                    let queue = Queue::new(
+                        spec.queue[d],
+                        spec.params.mtu,
+                        packet_time,
+                        streams.stream(&format!("link:{}:{name}:queue", spec.name)),
+                    );
                     Direction::new(
                         spec.params,
-                        DropTail::new(spec.queue[d]),
+                        queue,
                         spec.impair[d].clone(),
                         streams.stream(&format!("link:{}:{name}", spec.name)),
                     )
@@ -436,21 +488,73 @@ fn build_ip_node(
         }
     }
     for (k, app) in spec.apps.iter().enumerate() {
-        match app {
-            AppSpec::Ping(cfg) => node.add_app(Box::new(Ping::new(PingConfig {
-                ident: k as u16 + 1,
-                ..cfg.clone()
-            }))),
-            AppSpec::Traceroute(cfg) => node.add_app(Box::new(Traceroute::new(TracerouteConfig {
-                src_port: 33000 + k as u16,
-                ..cfg.clone()
-            }))),
-            AppSpec::BulkSend(cfg) => node.add_app(Box::new(BulkSend::new(cfg.clone()))),
-            AppSpec::Sink(cfg) => node.add_app(Box::new(Sink::new(cfg.clone()))),
-            AppSpec::HttpClient(cfg) => node.add_app(Box::new(HttpClient::new(cfg.clone()))),
-            AppSpec::HttpServer(cfg) => node.add_app(Box::new(HttpServer::new(cfg.clone()))),
-            AppSpec::SynFlood(cfg) => node.add_app(Box::new(SynFlood::new(cfg.clone()))),
+        let app = super::build_apps::build_app(spec, k, app, &info.ifaces, topo, streams)?;
+        node.add_app(app);
+    }
+    super::build_apps::add_services(&mut node, spec, &info.ifaces, topo, streams)?;
+    Ok(node)
+}
+
+/// DHCP client settings (RFC 2131 §4.4, RFC 5227).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DhcpClientSpec {
+    /// Check the offered address with ARP probes before use.
+    pub arp_probe: bool,
+    /// Random wait, up to this, before the first DISCOVER.
+    pub init_delay: SimDuration,
+    /// When to release the lease and stop.
+    pub release_at: Option<SimTime>,
+}
+
+impl Default for DhcpClientSpec {
+    /// Probing on, up to 1 s of initial wait, no release.
+    fn default() -> Self {
+        DhcpClientSpec {
+            arp_probe: true,
+            init_delay: SimDuration::from_secs(1),
+            release_at: None,
         }
     }
-    Ok(node)
+}
+
+/// A DHCP server on one of the node's interfaces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DhcpServerSpec {
+    /// The interface it serves (its address is the server identifier).
+    pub iface: String,
+    /// First and last pool address.
+    pub pool: (Ipv4Addr, Ipv4Addr),
+    /// Lease time.
+    pub lease: SimDuration,
+    /// T1; `None`: half the lease.
+    pub renewal: Option<SimDuration>,
+    /// T2; `None`: 7/8 of the lease.
+    pub rebinding: Option<SimDuration>,
+    /// Router option.
+    pub router: Option<Ipv4Addr>,
+    /// DNS servers option.
+    pub dns: Vec<Ipv4Addr>,
+    /// Static bindings: (node, interface or `""` for its first, address).
+    pub reservations: Vec<(String, String, Ipv4Addr)>,
+    /// How long an offer waits for the REQUEST.
+    pub offer_hold: SimDuration,
+    /// How long a declined address stays unused.
+    pub decline_hold: SimDuration,
+}
+
+/// Address translation settings with interfaces by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NatSpec {
+    /// Inside interfaces.
+    pub inside: Vec<String>,
+    /// The outside interface.
+    pub outside: String,
+    /// UDP mapping idle timeout.
+    pub udp_timeout: SimDuration,
+    /// Established TCP mapping idle timeout.
+    pub tcp_timeout: SimDuration,
+    /// Transitory TCP mapping idle timeout.
+    pub tcp_transitory_timeout: SimDuration,
+    /// ICMP query mapping idle timeout.
+    pub icmp_timeout: SimDuration,
 }

@@ -611,7 +611,7 @@ impl Ladder {
                 conn.listening(now, side);
                 conn.cookie[side.index()] = true;
             }
-            TcpTrace::SynCookieAccepted | TcpTrace::Note(_) => {}
+            TcpTrace::SynCookieAccepted | TcpTrace::Note(_) | TcpTrace::Sample(_) => {}
         }
     }
 

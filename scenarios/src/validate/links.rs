@@ -185,13 +185,50 @@ impl Checker<'_> {
     }
 
     pub(super) fn queue(&mut self, queue: &Queue, path: &str, item: &str) {
-        let Queue::DropTail { limit } = queue;
-        if limit.is_zero() {
+        if queue.limit().is_zero() {
             self.report(
                 &format!("{path}.limit"),
                 format!("{item}.limit"),
                 "must be more than 0".to_string(),
             );
+        }
+        match queue {
+            Queue::Red {
+                min_th,
+                max_th,
+                max_p,
+                w_q,
+                ..
+            } => {
+                if !(*min_th >= 0.0 && min_th < max_th) {
+                    self.report(
+                        &format!("{path}.max_th"),
+                        format!("{item}.max_th"),
+                        format!("must be above min_th ({min_th}), got {max_th}"),
+                    );
+                }
+                for (field, p) in [("max_p", *max_p), ("w_q", *w_q)] {
+                    if !(p > 0.0 && p <= 1.0) {
+                        self.report(
+                            &format!("{path}.{field}"),
+                            format!("{item}.{field}"),
+                            format!("must be in (0, 1], got {p}"),
+                        );
+                    }
+                }
+            }
+            Queue::CoDel {
+                target, interval, ..
+            } => {
+                if target.as_nanos() == 0 || interval <= target {
+                    self.report(
+                        &format!("{path}.interval"),
+                        format!("{item}.interval"),
+                        format!("target ({target}) must be more than 0 and less than interval ({interval})"),
+                    );
+                }
+            }
+            Queue::DropTail { .. } => {}
         }
     }
 

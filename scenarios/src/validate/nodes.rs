@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use super::{Checker, at, bad_name, list_owned, mtu_message, node_label};
 use crate::error::{list, suggestion};
 use crate::link::MIN_MTU;
-use crate::schema::{App, Node, Scenario};
+use crate::schema::{Address, App, Node, Scenario};
 use crate::values::{Ipv4Cidr, parse_ipv4};
 
 impl Checker<'_> {
@@ -38,11 +38,13 @@ impl Checker<'_> {
             for (k, app) in node.apps().iter().enumerate() {
                 self.app(
                     s,
+                    node,
                     app,
                     &format!("{base}.apps[{k}]"),
                     &format!("{label}.apps[{k}] ({})", app.kind()),
                 );
             }
+            self.node_services(s, node, &base, &label);
         }
     }
 
@@ -86,9 +88,25 @@ impl Checker<'_> {
                     );
                 }
             }
-            let Some(cidr) = iface.address else { continue };
             let apath = format!("{path}.address");
             let item = format!("{item}.address");
+            let cidr = match iface.address {
+                Some(Address::Static(cidr)) => cidr,
+                Some(Address::Dhcp) => {
+                    if !matches!(node, Node::Host(_)) {
+                        self.report(
+                            &apath,
+                            item,
+                            format!(
+                                "only hosts configure interfaces by DHCP; give the {} a static address",
+                                node.kind()
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                None => continue,
+            };
             if cidr.prefix_len() <= 30 && cidr.addr() == cidr.network() {
                 self.report(
                     &apath,
@@ -121,10 +139,16 @@ impl Checker<'_> {
         let subnets: Vec<(&str, Ipv4Cidr)> = node
             .interfaces()
             .iter()
-            .filter_map(|i| i.address.map(|a| (i.name.as_str(), a)))
+            .filter_map(|i| {
+                i.address
+                    .and_then(Address::static_cidr)
+                    .map(|a| (i.name.as_str(), a))
+            })
             .collect();
         let connected = || {
-            if subnets.is_empty() {
+            if subnets.is_empty() && node.uses_dhcp() {
+                "its subnet comes from DHCP: leave the gateway out, the lease's router option sets the default route".to_string()
+            } else if subnets.is_empty() {
                 "it has no interface with an address".to_string()
             } else {
                 format!(
@@ -189,7 +213,11 @@ impl Checker<'_> {
             };
             match (route.via, out_if) {
                 (Some(via), Some(iface)) => {
-                    if let Some(a) = iface.address.filter(|a| !a.contains(via)) {
+                    if let Some(a) = iface
+                        .address
+                        .and_then(Address::static_cidr)
+                        .filter(|a| !a.contains(via))
+                    {
                         self.report(
                             &format!("{path}.via"),
                             format!("{item}.via"),
@@ -229,21 +257,17 @@ impl Checker<'_> {
         }
     }
 
-    fn app(&mut self, s: &Scenario, app: &App, path: &str, item: &str) {
+    fn app(&mut self, s: &Scenario, node: &Node, app: &App, path: &str, item: &str) {
         if let Some(target) = app.target() {
-            let parsed = if app.target_has_port() {
-                parse_socket(target)
-            } else {
-                parse_ipv4(target).map(|_| ())
-            };
-            if let Err(msg) = parsed {
-                self.report(
-                    &format!("{path}.to"),
-                    format!("{item}.to"),
-                    format!("{msg} (host names come with DNS)"),
-                );
-            }
+            self.target(
+                node,
+                app,
+                target,
+                &format!("{path}.to"),
+                &format!("{item}.to"),
+            );
         }
+        self.service_app(s, node, app, path, item);
         if app.start() > s.stop {
             self.report(
                 &format!("{path}.start"),
@@ -283,7 +307,13 @@ impl Checker<'_> {
             | App::Sink(_)
             | App::Echo(_)
             | App::HttpClient(_)
-            | App::HttpServer(_) => {}
+            | App::HttpServer(_)
+            | App::DhcpServer(_)
+            | App::DnsServer(_)
+            | App::UdpCbr(_)
+            | App::UdpOnOff(_)
+            | App::UdpSink(_)
+            | App::UdpEcho(_) => {}
             App::SynFlood(f) => {
                 if f.interval.as_nanos() == 0 {
                     bad("interval", "must be more than 0".to_string());
@@ -304,11 +334,56 @@ impl Checker<'_> {
     }
 }
 
-/// Parses `"10.0.2.10:80"`.
-fn parse_socket(text: &str) -> Result<(), String> {
-    text.parse::<std::net::SocketAddrV4>()
-        .map(|_| ())
-        .map_err(|_| {
-            format!("expected an IPv4 address and port like \"10.0.2.10:80\", got {text:?}")
-        })
+impl Checker<'_> {
+    /// An application's target: an address, or a host name the node can
+    /// resolve (it has a DNS server, configured or from DHCP).
+    fn target(&mut self, node: &Node, app: &App, target: &str, path: &str, item: &str) {
+        let (host, port) = if app.target_has_port() {
+            match target.rsplit_once(':') {
+                Some((h, p)) if p.parse::<u16>().is_ok() => (h, true),
+                _ => (target, false),
+            }
+        } else {
+            (target, true)
+        };
+        if !port {
+            self.report(
+                path,
+                item.to_string(),
+                format!(
+                    "expected an address and port like \"10.0.2.10:80\" or \"server.example:80\", got {target:?}"
+                ),
+            );
+            return;
+        }
+        if parse_ipv4(host).is_ok() {
+            return;
+        }
+        if !protocols::dns::is_host_name(host) {
+            let msg = match parse_ipv4(host) {
+                Err(m)
+                    if host
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'/') =>
+                {
+                    m
+                }
+                _ => format!(
+                    "{host:?} is neither an IPv4 address like \"10.0.2.10\" nor a host name like \"server.example\""
+                ),
+            };
+            self.report(path, item.to_string(), msg);
+            return;
+        }
+        if node.dns().is_empty() && !node.uses_dhcp() {
+            self.report(
+                path,
+                item.to_string(),
+                format!(
+                    "{host:?} is a host name, but {} has no DNS server to resolve it: set `dns: [\"…\"]` on the host or configure an interface by DHCP",
+                    node.name()
+                ),
+            );
+        }
+    }
 }

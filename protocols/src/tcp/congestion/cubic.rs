@@ -7,7 +7,7 @@
 
 use sim_core::{SimDuration, SimTime};
 
-use super::CongestionControl;
+use super::{CongestionControl, slow_start_increase};
 
 /// CUBIC settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +88,8 @@ pub struct Cubic {
     carry: f64,
     rtt: Option<SimDuration>,
     hystart: HyStart,
+    /// In the slow start that follows a timeout (RFC 3465 §2.3: L = 1 SMSS).
+    after_rto: bool,
 }
 
 impl Cubic {
@@ -110,6 +112,7 @@ impl Cubic {
                 round_left: cwnd,
                 ..HyStart::default()
             },
+            after_rto: false,
         }
     }
 
@@ -178,8 +181,10 @@ impl Cubic {
 
     /// RFC 9406 §4.2: slow start, watching the RTT per round for a rise.
     fn slow_start(&mut self, acked: usize, rtt: Option<SimDuration>) {
+        // RFC 9438 §4.10: standard slow start, here with RFC 3465 byte counting.
+        let increase = slow_start_increase(acked, self.mss, self.after_rto);
         if !self.cfg.hystart {
-            self.cwnd += acked.min(self.mss);
+            self.cwnd += increase;
             return;
         }
         let h = &mut self.hystart;
@@ -188,8 +193,8 @@ impl Cubic {
             h.samples += 1;
         }
         let growth = match h.css {
-            None => acked.min(self.mss),
-            Some(_) => acked.min(self.mss) / CSS_GROWTH_DIVISOR,
+            None => increase,
+            Some(_) => increase / CSS_GROWTH_DIVISOR,
         };
         self.cwnd += growth;
         if h.css.is_none() && h.samples >= N_RTT_SAMPLE {
@@ -233,6 +238,7 @@ impl CongestionControl for Cubic {
         if self.cwnd < self.ssthresh {
             self.slow_start(acked, rtt);
         } else {
+            self.after_rto = false;
             self.congestion_avoidance(now, acked);
         }
     }
@@ -256,10 +262,19 @@ impl CongestionControl for Cubic {
         self.on_congestion_event(now, in_flight);
         self.cwnd = self.mss;
         self.hystart.css = None;
+        self.after_rto = true;
     }
 
     fn on_recovery_exit(&mut self, _now: SimTime) {
         self.cwnd = self.ssthresh;
+    }
+
+    fn on_idle_restart(&mut self, _now: SimTime, restart_window: usize) {
+        // RFC 5681 §4.1 (RFC 9438 §4.10 keeps it): cwnd = min(RW, cwnd). The
+        // idle time must not count as growth time: a new epoch starts at the
+        // next ACK in congestion avoidance.
+        self.cwnd = self.cwnd.min(restart_window);
+        self.epoch_start = None;
     }
 
     fn window(&self) -> usize {
@@ -369,6 +384,9 @@ mod tests {
             rtt += SimDuration::from_millis(10); // a queue builds up
         }
         assert!(c.ssthresh() != usize::MAX, "HyStart++ ended slow start");
-        assert!(c.window() < (10 * MSS) << 12, "well before doubling 12 times");
+        assert!(
+            c.window() < (10 * MSS) << 12,
+            "well before doubling 12 times"
+        );
     }
 }

@@ -1,13 +1,99 @@
 //! Congestion control behind a narrow trait (as quinn-proto does): TCP keeps
-//! RTT estimation, loss detection, recovery and retransmission; a controller
-//! only decides the congestion window.
+//! RTT estimation, loss detection, loss recovery, retransmission and ECN
+//! signalling; a controller only decides the congestion window and tells the
+//! connection which style of loss recovery goes with it.
+//!
+//! One file per algorithm:
+//!
+//! - [`tahoe`]: fast retransmit, then slow start from one segment (Jacobson 1988);
+//! - [`reno`]: RFC 5681 fast recovery, which ends at the first new ACK;
+//! - [`newreno`]: RFC 5681 window arithmetic with RFC 6582 recovery (or RFC
+//!   6675 SACK recovery when SACK is negotiated): the default;
+//! - [`cubic`]: RFC 9438, optionally with HyStart++ (RFC 9406).
+//!
+//! Tahoe, Reno and NewReno share one window arithmetic (RFC 5681 §3.1 with
+//! RFC 3465 byte counting); what differs between them is recovery, which the
+//! connection runs ([`CongestionControl::recovery`]).
 
 pub mod cubic;
 pub mod newreno;
+pub mod reno;
+pub mod tahoe;
 
 use sim_core::{SimDuration, SimTime};
 
+pub use cubic::{Cubic, CubicConfig};
 pub use newreno::NewReno;
+pub use reno::Reno;
+pub use tahoe::Tahoe;
+
+/// RFC 3465 §2.2 (appropriate byte counting): in slow start cwnd grows by the
+/// bytes acknowledged, at most L = 2·SMSS per ACK.
+pub const ABC_LIMIT_SEGMENTS: usize = 2;
+
+/// The slow-start increase for an ACK of `acked` new bytes (RFC 5681 (2) with
+/// RFC 3465 §2.2): min(acked, L), L = 2·SMSS, or 1·SMSS in the slow start that
+/// follows a retransmission timeout (RFC 3465 §2.3: such an ACK may cover a
+/// burst the receiver held out of order).
+pub fn slow_start_increase(acked: usize, smss: usize, after_rto: bool) -> usize {
+    let limit = if after_rto { 1 } else { ABC_LIMIT_SEGMENTS };
+    acked.min(limit * smss)
+}
+
+/// How the connection recovers from a loss that duplicate ACKs (or SACK) reveal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecoveryStyle {
+    /// Fast retransmit, then cwnd = 1 SMSS and slow start from SND.UNA
+    /// (go-back-N, as after a timeout); no fast recovery (4.3BSD-Tahoe, and
+    /// the Tahoe of Fall & Floyd's simulations).
+    Tahoe,
+    /// RFC 5681 §3.2 fast recovery with window inflation, ended by the first
+    /// ACK of new data, partial or not.
+    Reno,
+    /// RFC 6582 NewReno: partial ACKs keep recovery going until everything
+    /// outstanding at its start is acknowledged. With SACK negotiated, RFC
+    /// 6675 SACK-based recovery instead.
+    NewReno,
+}
+
+/// Which congestion controller a connection runs.
+///
+/// (BBR will join as a further variant with its own configuration.)
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum CcAlgorithm {
+    /// [`Tahoe`].
+    Tahoe,
+    /// [`Reno`].
+    Reno,
+    /// [`NewReno`], the default.
+    #[default]
+    NewReno,
+    /// [`Cubic`] with its settings.
+    Cubic(CubicConfig),
+}
+
+impl CcAlgorithm {
+    /// A controller for segments of `smss` bytes with an initial window of
+    /// `initial_segments` segments.
+    pub fn build(&self, smss: usize, initial_segments: u32) -> Box<dyn CongestionControl> {
+        match *self {
+            CcAlgorithm::Tahoe => Box::new(Tahoe::new(smss, initial_segments)),
+            CcAlgorithm::Reno => Box::new(Reno::new(smss, initial_segments)),
+            CcAlgorithm::NewReno => Box::new(NewReno::new(smss, initial_segments)),
+            CcAlgorithm::Cubic(cfg) => Box::new(Cubic::new(smss, initial_segments, cfg)),
+        }
+    }
+
+    /// The controller's short name (`newreno`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            CcAlgorithm::Tahoe => "tahoe",
+            CcAlgorithm::Reno => "reno",
+            CcAlgorithm::NewReno => "newreno",
+            CcAlgorithm::Cubic(_) => "cubic",
+        }
+    }
+}
 
 /// A congestion controller.
 pub trait CongestionControl {
@@ -15,14 +101,60 @@ pub trait CongestionControl {
     fn name(&self) -> &'static str;
     /// `acked` new bytes were cumulatively acknowledged outside recovery.
     fn on_ack(&mut self, now: SimTime, acked: usize, rtt: Option<SimDuration>, in_flight: usize);
-    /// Loss detected by duplicate ACKs or SACK: once per recovery episode.
+    /// Congestion was signalled (a loss found by duplicate ACKs or SACK, or
+    /// an ECN echo), at most once per window: the multiplicative decrease.
+    /// `in_flight` is the FlightSize to halve (RFC 5681 (4)).
     fn on_congestion_event(&mut self, now: SimTime, in_flight: usize);
-    /// The retransmission timer expired.
+    /// The retransmission timer expired (and, for Tahoe, a fast retransmit,
+    /// which Tahoe treats as a timeout it did not have to wait for).
     fn on_rto(&mut self, now: SimTime, in_flight: usize);
     /// Recovery ended with a full acknowledgment.
     fn on_recovery_exit(&mut self, now: SimTime);
+    /// The connection sent nothing for longer than the RTO (RFC 5681 §4.1):
+    /// cwnd = min(cwnd, `restart_window`).
+    fn on_idle_restart(&mut self, now: SimTime, restart_window: usize);
     /// The congestion window, in bytes.
     fn window(&self) -> usize;
     /// The slow-start threshold, in bytes.
     fn ssthresh(&self) -> usize;
+    /// The loss recovery the connection runs with this controller. Default
+    /// [`RecoveryStyle::NewReno`].
+    fn recovery(&self) -> RecoveryStyle {
+        RecoveryStyle::NewReno
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_algorithm_builds_its_controller_and_recovery_style() {
+        let cases = [
+            (CcAlgorithm::Tahoe, "tahoe", RecoveryStyle::Tahoe),
+            (CcAlgorithm::Reno, "reno", RecoveryStyle::Reno),
+            (CcAlgorithm::NewReno, "newreno", RecoveryStyle::NewReno),
+            (
+                CcAlgorithm::Cubic(CubicConfig::default()),
+                "cubic",
+                RecoveryStyle::NewReno,
+            ),
+        ];
+        for (alg, name, style) in cases {
+            let cc = alg.build(1000, 4);
+            assert_eq!((cc.name(), alg.name()), (name, name));
+            assert_eq!(cc.recovery(), style, "{name}");
+            assert_eq!(cc.window(), 4000, "{name}: IW 4");
+            assert_eq!(cc.ssthresh(), usize::MAX, "{name}");
+        }
+        assert_eq!(CcAlgorithm::default(), CcAlgorithm::NewReno);
+    }
+
+    #[test]
+    fn abc_limits_slow_start_growth_per_ack() {
+        // RFC 3465 §2.2: L = 2 SMSS; §2.3: 1 SMSS after a timeout.
+        assert_eq!(slow_start_increase(500, 1000, false), 500);
+        assert_eq!(slow_start_increase(5000, 1000, false), 2000);
+        assert_eq!(slow_start_increase(5000, 1000, true), 1000);
+    }
 }

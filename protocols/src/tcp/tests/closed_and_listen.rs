@@ -35,7 +35,14 @@ fn from(port: u16, seq: u32, ack: Option<u32>, flags: TcpFlags) -> TcpRepr {
 
 /// Delivers `seg` with `len` bytes; returns whether the stack wanted it and what it sent.
 fn deliver(stack: &mut TcpStack, t: u64, seg: TcpRepr, len: usize) -> (bool, Vec<String>) {
-    let taken = stack.on_segment(ms(t), CLIENT, SERVER, &seg, Bytes::from(vec![0u8; len]));
+    let taken = stack.on_segment(
+        ms(t),
+        CLIENT,
+        SERVER,
+        &seg,
+        Bytes::from(vec![0u8; len]),
+        false,
+    );
     let sent = std::mem::take(&mut stack.transmits)
         .into_iter()
         .map(|t| {
@@ -86,7 +93,7 @@ fn a_segment_to_a_closed_port_is_answered_by_the_closed_state_reset() {
         dst_port: 81,
         ..from(40000, 300, None, SYN)
     };
-    assert!(!stack.on_segment(ms(0), CLIENT, SERVER, &syn, Bytes::new()));
+    assert!(!stack.on_segment(ms(0), CLIENT, SERVER, &syn, Bytes::new(), false));
     assert_eq!(
         rst_for(&syn, 0).unwrap().rfc_notation(0),
         "<SEQ=0><ACK=301><CTL=RST,ACK>"
@@ -100,7 +107,8 @@ fn a_segment_to_a_closed_port_is_answered_by_the_closed_state_reset() {
         CLIENT,
         SERVER,
         &data,
-        Bytes::from_static(b"0123456789")
+        Bytes::from_static(b"0123456789"),
+        false
     ));
     assert_eq!(
         rst_for(&data, 10).unwrap().rfc_notation(0),

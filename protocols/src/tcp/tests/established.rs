@@ -54,8 +54,9 @@ fn ack_of_everything_stops_the_timer_and_grows_the_window() {
     sent!(recv(&mut tcb, 150, seg(301, 5061)), []);
     assert_eq!(tcb.bytes_in_flight(), 0);
     assert_eq!(tcb.poll_at(), None, "RFC 6298 §5.2");
-    // RFC 5681 (2): slow start grows by min(N, SMSS) per ACK.
-    assert_eq!(tcb.cwnd(), 14_600 + 1460);
+    // RFC 5681 (2) with RFC 3465 §2.2 byte counting: slow start grows by
+    // min(N, L) per ACK, L = 2 SMSS.
+    assert_eq!(tcb.cwnd(), 14_600 + 2920);
     // The first segment was timed: 50 ms.
     assert_eq!(tcb.rtt().latest(), Some(SimDuration::from_millis(50)));
     assert_eq!(signals(&mut tcb), [AppSignal::Writable]);

@@ -16,12 +16,16 @@
 mod close_wait;
 mod closed_and_listen;
 mod closing;
+mod congestion;
+mod ecn;
 mod established;
 mod fin_wait_1;
 mod fin_wait_2;
 mod flow_control;
 mod last_ack;
+mod recovery;
 mod retransmission;
+mod sack_recovery;
 mod syn_received;
 mod syn_sent;
 mod time_wait;
@@ -35,7 +39,7 @@ use sim_core::SimTime;
 
 use super::connection::{AppSignal, Endpoint, Outgoing, Tcb, TcpNote};
 use super::{State, TcpConfig};
-use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
+use crate::wire::{SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
 /// Our initial send sequence number (RFC 9293 Figure 7).
 pub(super) const OUR_ISS: u32 = 100;
@@ -119,6 +123,24 @@ pub(super) fn syn_ack(seq: u32, ack: u32) -> TcpRepr {
     TcpRepr {
         ack: Some(TcpSeq(ack)),
         ..syn(seq)
+    }
+}
+
+/// The peer's ACK of `ack` carrying SACK blocks `[left, right)`, first block first.
+pub(super) fn sack(ack: u32, blocks: &[(u32, u32)]) -> TcpRepr {
+    let mut sack_blocks = SackBlocks::new();
+    for &(l, r) in blocks {
+        assert!(
+            sack_blocks.push((TcpSeq(l), TcpSeq(r))),
+            "at most four blocks"
+        );
+    }
+    TcpRepr {
+        options: TcpOptions {
+            sack_blocks,
+            ..TcpOptions::default()
+        },
+        ..seg(301, ack)
     }
 }
 
@@ -342,6 +364,25 @@ fn handshake(tcb: &mut Tcb, syn_ack: TcpRepr) {
     assert_eq!(out.len(), 1, "the ACK of the SYN,ACK: {out:?}");
     assert_eq!(tcb.state(), State::Established);
     settle(tcb);
+}
+
+/// ESTABLISHED with SACK negotiated (`cfg.sack` on, the peer's SYN,ACK
+/// offering it), ISSs 100 and 300.
+#[track_caller]
+pub(super) fn established_sack(cfg: TcpConfig) -> Tcb {
+    let options = TcpOptions {
+        sack_permitted: true,
+        ..mss_only(1460)
+    };
+    let tcb = established_by(
+        TcpConfig { sack: true, ..cfg },
+        TcpRepr {
+            options,
+            ..syn_ack(300, 101)
+        },
+    );
+    assert!(tcb.sack_ok, "SACK negotiated");
+    tcb
 }
 
 /// ESTABLISHED with the ISSs of the RFC figures (ours 100, peer 300).

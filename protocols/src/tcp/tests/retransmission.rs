@@ -253,7 +253,12 @@ fn acks_with_data_or_a_new_window_are_not_duplicates() {
 
 #[test]
 fn inflation_releases_new_data_during_recovery() {
-    let mut tcb = established(config());
+    // Without limited transmit, which would send the two waiting segments on
+    // the first two duplicates (see recovery.rs).
+    let mut tcb = established(TcpConfig {
+        limited_transmit: false,
+        ..config()
+    });
     assert_eq!(
         write(&mut tcb, 100, 17_520).len(),
         10,
@@ -340,13 +345,15 @@ fn fast_retransmit_works_again_once_the_timeout_is_recovered() {
     assert_eq!(tcb.cwnd(), 4380);
     assert_eq!(write(&mut tcb, 1500, 5840).len(), 3);
     let out = dupacks(&mut tcb, 1600, 3, 4481);
-    // ssthresh = max(4380 / 2, 2 SMSS) = 2920, cwnd = 2920 + 3 SMSS = 7300: with
-    // 4380 in flight the waiting segment goes too (RFC 5681 §3.2 step 5).
+    // The first duplicate releases the waiting segment (limited transmit,
+    // RFC 3042); the third retransmits. ssthresh = max(4380 / 2, 2 SMSS) =
+    // 2920 (the FlightSize without the limited-transmit segment, RFC 5681
+    // §3.2 step 2), cwnd = 2920 + 3 SMSS = 7300.
     assert_eq!(
         out,
         [
-            "<SEQ=4481><ACK=301><CTL=ACK><DATA=1460><WND=64000> [fast retransmission]",
             "<SEQ=8861><ACK=301><CTL=PSH,ACK><DATA=1460><WND=64000> [new data]",
+            "<SEQ=4481><ACK=301><CTL=ACK><DATA=1460><WND=64000> [fast retransmission]",
         ]
     );
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (2920, 7300));

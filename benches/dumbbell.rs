@@ -1,0 +1,30 @@
+//! The dumbbell experiment of `scenarios/dumbbell.ron`, 60 simulated seconds at
+//! 100 Mbit/s, with 1 flow and with 10 flows, without output files (as a sweep
+//! runs it). Reports simulated events per second of wall time; the wall time
+//! per run is criterion's "time".
+//!
+//! `cargo bench --bench dumbbell`
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use netsim::{Loaded, RunOptions};
+
+fn dumbbell(c: &mut Criterion) {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dumbbell.ron");
+    let mut group = c.benchmark_group("dumbbell_60s");
+    group.sample_size(10);
+    for flows in [1, 10] {
+        let loaded = Loaded::from_file(&file, &[format!("flows={flows}")]).expect("valid scenario");
+        let events = netsim::run(&loaded, &RunOptions::in_memory())
+            .expect("runs")
+            .stats
+            .events;
+        group.throughput(Throughput::Elements(events));
+        group.bench_function(format!("{flows}_flows"), |b| {
+            b.iter(|| netsim::run(&loaded, &RunOptions::in_memory()).expect("runs"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, dumbbell);
+criterion_main!(benches);
