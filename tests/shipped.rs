@@ -208,6 +208,8 @@ fn every_shipped_scenario_has_an_end_to_end_test() {
         "rto-backoff",
         "slow-start",
         "dumbbell",
+        "reno-vs-cubic",
+        "bufferbloat",
     ];
     for f in common::shipped_scenarios() {
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();

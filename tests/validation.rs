@@ -92,3 +92,41 @@ fn the_dumbbell_takes_flows_and_cc_from_the_command_line() {
         .count();
     assert_eq!(senders, 4);
 }
+
+fn scenario(name: &str, overrides: &[&str]) -> netsim::RunOutcome {
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.ron"));
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let loaded = Loaded::from_file(&file, &overrides).unwrap();
+    netsim::run(&loaded, &RunOptions::in_memory()).unwrap()
+}
+
+#[test]
+fn cubic_takes_the_larger_share_from_reno() {
+    let o = scenario("reno-vs-cubic", &["stop=31s"]);
+    let g = goodputs(&o, 30.0);
+    assert!(g[1] > 1.5 * g[0], "CUBIC {} against Reno {}", g[1], g[0]);
+    assert!(g[0] > 5e6, "Reno is not starved: {}", g[0]);
+}
+
+#[test]
+fn codel_keeps_the_queueing_delay_down_where_droptail_bloats() {
+    let mean_rtt_ms = |overrides: &[&str]| {
+        let o = scenario("bufferbloat", overrides);
+        let p = o
+            .apps
+            .iter()
+            .find_map(|(_, a)| match a {
+                AppStats::Ping(p) => Some(p.clone()),
+                _ => None,
+            })
+            .unwrap();
+        // Skip the first 5 s (slow start fills the queue).
+        let late: Vec<u64> = p.rtts.iter().skip(50).map(|d| d.as_nanos()).collect();
+        late.iter().sum::<u64>() as f64 / late.len() as f64 / 1e6
+    };
+    let droptail = mean_rtt_ms(&["stop=20s"]);
+    let codel = mean_rtt_ms(&["stop=20s", "queue=CoDel(limit: \"1000p\")"]);
+    assert!(droptail > 200.0, "DropTail: mean RTT {droptail:.1} ms");
+    assert!(codel < 80.0, "CoDel: mean RTT {codel:.1} ms");
+}

@@ -37,8 +37,11 @@ const RATE_WINDOW: SimDuration = SimDuration::from_millis(100);
 const TCP_HEADER: &str = "time_s,cwnd_bytes,ssthresh_bytes,in_flight_bytes,srtt_ms,rttvar_ms,rto_ms,sent_bytes,delivered_bytes,send_rate_bps,delivery_rate_bps,event\n";
 const QUEUE_HEADER: &str = "time_s,packets,bytes,drops,event\n";
 
+/// A series being collected: rows are kept in memory and written at the end,
+/// so that a run with thousands of links never holds thousands of files open.
 struct TcpFile {
-    file: AtomicFile,
+    name: String,
+    file: Vec<u8>,
     last_row: Option<SimTime>,
     pending: Option<(SimTime, TcpSample)>,
     last: Option<TcpSample>,
@@ -46,7 +49,8 @@ struct TcpFile {
 }
 
 struct QueueFile {
-    file: AtomicFile,
+    name: String,
+    file: Vec<u8>,
     last_row: Option<SimTime>,
     pending: Option<(SimTime, usize, usize)>,
     last: (usize, usize),
@@ -136,12 +140,11 @@ impl SeriesSink {
                 "tcp-{node}-{}-{peer}-{}.csv",
                 local.port, remote.port
             ));
-            let mut file = AtomicFile::create(&self.dir, &name)?;
-            file.write_all(TCP_HEADER.as_bytes())?;
             self.tcp.insert(
                 key.clone(),
                 TcpFile {
-                    file,
+                    name,
+                    file: TCP_HEADER.as_bytes().to_vec(),
                     last_row: None,
                     pending: None,
                     last: None,
@@ -156,12 +159,12 @@ impl SeriesSink {
         if !self.queues.contains_key(&(link, dir)) {
             let d = if dir == 0 { "a_to_b" } else { "b_to_a" };
             let name = safe(&format!("queue-{}-{d}.csv", self.topo.link_name(link)));
-            let mut file = AtomicFile::create(&self.dir, &name)?;
-            file.write_all(QUEUE_HEADER.as_bytes())?;
+
             self.queues.insert(
                 (link, dir),
                 QueueFile {
-                    file,
+                    name,
+                    file: QUEUE_HEADER.as_bytes().to_vec(),
                     last_row: None,
                     pending: None,
                     last: (0, 0),
@@ -267,6 +270,14 @@ impl SeriesSink {
     }
 }
 
+/// Writes `bytes` to `dir/name` atomically.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let mut file = AtomicFile::create(dir, name)?;
+    file.write_all(bytes)?;
+    file.commit()?;
+    Ok(())
+}
+
 fn tcp_row(f: &mut TcpFile, t: SimTime, s: TcpSample, event: &str) -> io::Result<()> {
     let (send_rate, delivery_rate) = match (f.window.front(), f.window.back()) {
         (Some(&(t0, s0, d0)), Some(&(t1, s1, d1))) if t1 > t0 => {
@@ -362,13 +373,8 @@ impl TraceSink for SeriesSink {
             }
         }
         for f in std::mem::take(&mut self.tcp).into_values() {
-            let path = f.file.commit()?;
-            tcp_names.push(
-                path.file_name()
-                    .expect("file")
-                    .to_string_lossy()
-                    .into_owned(),
-            );
+            write_file(&self.dir, &f.name, &f.file)?;
+            tcp_names.push(f.name);
         }
         let mut queue_names = Vec::new();
         for f in self.queues.values_mut() {
@@ -377,13 +383,8 @@ impl TraceSink for SeriesSink {
             }
         }
         for f in std::mem::take(&mut self.queues).into_values() {
-            let path = f.file.commit()?;
-            queue_names.push(
-                path.file_name()
-                    .expect("file")
-                    .to_string_lossy()
-                    .into_owned(),
-            );
+            write_file(&self.dir, &f.name, &f.file)?;
+            queue_names.push(f.name);
         }
         if tcp_names.is_empty() && queue_names.is_empty() {
             return Ok(());
