@@ -11,7 +11,7 @@
 use bytes::Bytes;
 use sim_core::{SimDuration, SimTime};
 
-use super::bulk::pattern;
+use super::bulk::{mismatches, pattern};
 use super::{App, AppIo, AppStats};
 use crate::packet::Ipv4Packet;
 use crate::tcp::{AppSignal, Endpoint, SocketId, TcpConfig};
@@ -182,11 +182,7 @@ impl HttpClient {
 
     fn check_body(&mut self, body: &[u8]) {
         let at = self.reading.body_read;
-        let bad = body
-            .iter()
-            .enumerate()
-            .filter(|&(j, &b)| b != pattern(at + j as u64))
-            .count();
+        let bad = mismatches(at, body);
         self.stats.mismatched += bad as u64;
         self.reading.body_read += body.len() as u64;
         self.stats.body_bytes += body.len() as u64;
