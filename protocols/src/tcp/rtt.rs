@@ -61,6 +61,8 @@ pub struct RttEstimator {
     backoff: u32,
     latest: Option<SimDuration>,
     min_rtt: Option<SimDuration>,
+    /// Measurements taken so far.
+    samples: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -79,6 +81,7 @@ impl RttEstimator {
             backoff: 0,
             latest: None,
             min_rtt: None,
+            samples: 0,
         }
     }
 
@@ -126,6 +129,7 @@ impl RttEstimator {
         self.backoff = 0;
         self.latest = Some(rtt);
         self.min_rtt = Some(self.min_rtt.map_or(rtt, |m| m.min(rtt)));
+        self.samples += 1;
     }
 
     /// The RTO to arm the retransmission timer with: the base RTO × 2^backoff,
@@ -163,6 +167,11 @@ impl RttEstimator {
     /// The last sample.
     pub fn latest(&self) -> Option<SimDuration> {
         self.latest
+    }
+
+    /// How many measurements have been taken.
+    pub fn sample_count(&self) -> u64 {
+        self.samples
     }
 
     /// The smallest sample seen.

@@ -81,6 +81,10 @@ pub struct TcpSample {
     pub sent: u64,
     /// Data bytes acknowledged so far.
     pub delivered: u64,
+    /// The latest RTT measurement (RFC 6298 R), if any.
+    pub rtt: Option<sim_core::SimDuration>,
+    /// RTT measurements taken so far: a new one when this grows.
+    pub rtt_samples: u64,
 }
 
 impl TcpTrace {
@@ -220,6 +224,8 @@ fn next_sample(tcb: &Tcb, last: &mut Option<(TcpSample, TcpSeq, TcpSeq)>) -> Opt
         rto: tcb.rtt().rto(),
         sent,
         delivered,
+        rtt: tcb.rtt().latest(),
+        rtt_samples: tcb.rtt().sample_count(),
     };
     let changed = last.is_none_or(|(s, _, _)| s != sample);
     *last = Some((sample, max_now, una_now));
