@@ -1,5 +1,6 @@
 //! The dumbbell experiment of `scenarios/dumbbell.ron`, 60 simulated seconds at
-//! 100 Mbit/s, with 1 flow and with 10 flows, without output files (as a sweep
+//! 100 Mbit/s, with 1 flow and with 10 flows (NewReno), and with 1 BBR flow
+//! (paced, with delivery-rate samples), without output files (as a sweep
 //! runs it). Reports simulated events per second of wall time; the wall time
 //! per run is criterion's "time".
 //!
@@ -12,14 +13,20 @@ fn dumbbell(c: &mut Criterion) {
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dumbbell.ron");
     let mut group = c.benchmark_group("dumbbell_60s");
     group.sample_size(10);
-    for flows in [1, 10] {
-        let loaded = Loaded::from_file(&file, &[format!("flows={flows}")]).expect("valid scenario");
+    let cases = [
+        ("1_flows", vec!["flows=1"]),
+        ("10_flows", vec!["flows=10"]),
+        ("1_flow_bbr", vec!["flows=1", "cc=bbr"]),
+    ];
+    for (name, overrides) in cases {
+        let overrides: Vec<String> = overrides.into_iter().map(String::from).collect();
+        let loaded = Loaded::from_file(&file, &overrides).expect("valid scenario");
         let events = netsim::run(&loaded, &RunOptions::in_memory())
             .expect("runs")
             .stats
             .events;
         group.throughput(Throughput::Elements(events));
-        group.bench_function(format!("{flows}_flows"), |b| {
+        group.bench_function(name, |b| {
             b.iter(|| netsim::run(&loaded, &RunOptions::in_memory()).expect("runs"))
         });
     }

@@ -359,6 +359,7 @@ fn record<'a>(topo: &'a Topology, time: SimTime, event: &Event<'a>) -> Record<'a
                     r.attempt = Some(*count);
                 }
                 TcpTrace::Note(TcpNote::Aborted(why)) => r.cause = Some(why),
+                TcpTrace::Note(TcpNote::RecoveryStart(kind)) => r.cause = Some(kind.name()),
                 TcpTrace::Sent { repr, len, cause } => {
                     r.seq = Some(repr.seq.0);
                     r.ack = repr.ack.map(|a| a.0);

@@ -24,7 +24,7 @@ use std::net::SocketAddrV4;
 use protocols::apps::bulk::{BulkConfig, SinkConfig};
 use protocols::apps::http::{HttpClientConfig, HttpServerConfig, HttpVersion};
 use protocols::apps::synflood::SynFloodConfig;
-use protocols::tcp::{CcAlgorithm, CubicConfig, Endpoint, KeepaliveConfig, TcpConfig};
+use protocols::tcp::{BbrConfig, CcAlgorithm, CubicConfig, Endpoint, KeepaliveConfig, TcpConfig};
 
 use crate::schema::{Action, Address, App, Arp, Node, Scenario};
 
@@ -258,6 +258,7 @@ fn tcp_config(app: &Tcp, host: &Tcp) -> TcpConfig {
                 hystart: true,
                 ..CubicConfig::default()
             }),
+            Cc::Bbr => CcAlgorithm::Bbr(BbrConfig::default()),
         }),
         limited_transmit: pick!(limited_transmit).unwrap_or(d.limited_transmit),
         prr: pick!(prr).unwrap_or(d.prr),

@@ -68,8 +68,8 @@ pub struct Tcp {
     /// Initial congestion window in segments (RFC 6928). Default `10`.
     #[serde(default)]
     pub initial_window: Option<u32>,
-    /// Congestion control: `Tahoe`, `Reno`, `NewReno`, `Cubic` or
-    /// `CubicHystart`. Default `NewReno`.
+    /// Congestion control: `Tahoe`, `Reno`, `NewReno`, `Cubic`,
+    /// `CubicHystart` or `Bbr`. Default `NewReno`.
     #[serde(default)]
     pub cc: Option<Cc>,
     /// Limited transmit (RFC 3042): new data on the first two duplicate ACKs.
@@ -103,9 +103,16 @@ pub enum Cc {
     /// CUBIC (RFC 9438) with standard slow start.
     #[serde(alias = "cubic")]
     Cubic,
-    /// CUBIC with HyStart++ slow start (RFC 9406).
+    /// CUBIC with HyStart++ slow start (RFC 9406). HyStart++ needs an RTT
+    /// sample on most ACKs (8 per round): turn `timestamps` on; without them
+    /// TCP times one segment per round trip and slow start ends by loss.
     #[serde(alias = "cubic-hystart")]
     CubicHystart,
+    /// BBR v1 (draft-cardwell-iccrg-bbr-congestion-control-00) with its
+    /// default parameters: paced at its bottleneck-bandwidth estimate,
+    /// window twice the estimated bandwidth-delay product.
+    #[serde(alias = "bbr")]
+    Bbr,
 }
 
 /// Keepalive settings (RFC 1122 §4.2.3.6).
@@ -310,6 +317,8 @@ mod tests {
             ("Reno", Cc::Reno),
             ("NewReno", Cc::NewReno),
             ("CubicHystart", Cc::CubicHystart),
+            ("Bbr", Cc::Bbr),
+            ("bbr", Cc::Bbr),
         ] {
             assert_eq!(parse(&format!("Tcp(cc: {text})")).cc, Some(cc));
         }

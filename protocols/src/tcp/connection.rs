@@ -7,8 +7,10 @@
 //! loss recovery (RFC 5681 fast retransmit and recovery, RFC 3042 limited
 //! transmit, RFC 6582 NewReno, RFC 6675 SACK-based recovery, RFC 6937
 //! proportional rate reduction: `recovery.rs`), RFC 3168 ECN (`ecn.rs`),
-//! RFC 1122 delayed ACKs and keepalive, and RFC 9293 §3.8.6 silly-window
-//! avoidance.
+//! RFC 1122 delayed ACKs and keepalive, RFC 9293 §3.8.6 silly-window
+//! avoidance, and pacing at the rate a model-based congestion controller
+//! asks for, with delivery-rate estimation for it
+//! (draft-cheng-iccrg-delivery-rate-estimation, `rate.rs`).
 //!
 //! The caller feeds segments and timer expiries with the current time and
 //! receives segments to send ([`Outgoing`]) and notes for the trace
@@ -25,8 +27,9 @@ use bytes::Bytes;
 use sim_core::{SimDuration, SimTime};
 
 use super::config::TcpConfig;
-use super::congestion::CongestionControl;
+use super::congestion::{CcEvent, CongestionControl};
 use super::prr::Prr;
+use super::rate::RateEstimator;
 use super::recv::RecvBuffer;
 use super::rtt::RttEstimator;
 use super::sack::Scoreboard;
@@ -137,6 +140,16 @@ impl RecoveryKind {
             RecoveryKind::Sack => "sack",
         }
     }
+
+    /// What beginning it means, for the trace: `fast recovery begins (NewReno, RFC 6582)`.
+    pub fn start_text(self) -> &'static str {
+        match self {
+            RecoveryKind::Tahoe => "fast retransmit, then slow start from one segment (Tahoe)",
+            RecoveryKind::Reno => "fast recovery begins (Reno, RFC 5681 §3.2)",
+            RecoveryKind::NewReno => "fast recovery begins (NewReno, RFC 6582)",
+            RecoveryKind::Sack => "SACK-based loss recovery begins (RFC 6675)",
+        }
+    }
 }
 
 /// Something the trace should show.
@@ -158,15 +171,53 @@ pub enum TcpNote {
         /// Expiries in a row, from 1.
         count: u32,
     },
-    /// Fast retransmit / recovery began (duplicate ACKs reached the
-    /// threshold, or SACK showed the first segment lost); its kind is
-    /// [`Tcb::last_recovery`].
-    RecoveryStart,
+    /// Fast retransmit / recovery of this kind began (duplicate ACKs
+    /// reached the threshold, or SACK showed the first segment lost).
+    RecoveryStart(RecoveryKind),
     /// Recovery ended (a full acknowledgment; for Reno any new one; or a
     /// timeout).
     RecoveryEnd,
     /// The connection was dropped (retransmission limit, keepalive, reset).
     Aborted(&'static str),
+    /// Explicit congestion notification (RFC 3168 §6.1).
+    Ecn(EcnNote),
+    /// The congestion controller did something worth showing (HyStart++
+    /// leaving slow start, a BBR state change).
+    Congestion(CcEvent),
+}
+
+/// What ECN did (RFC 3168 §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EcnNote {
+    /// Receiver: data arrived CE-marked; every ACK carries ECE until the
+    /// peer's CWR (§6.1.3).
+    CeReceived,
+    /// Receiver: the peer's CWR arrived; ACKs stop carrying ECE (§6.1.3).
+    EchoStopped,
+    /// Sender: an ACK with ECE; the window was reduced, as for a loss,
+    /// without retransmitting (§6.1.2).
+    WindowReduced {
+        /// cwnd after the reduction, bytes.
+        cwnd: usize,
+    },
+    /// Sender: the first new data after a reduction carried CWR (§6.1.2).
+    CwrSent,
+}
+
+impl std::fmt::Display for EcnNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EcnNote::CeReceived => {
+                f.write_str("CE-marked data: echoing ECE until CWR (RFC 3168 §6.1.3)")
+            }
+            EcnNote::EchoStopped => f.write_str("CWR received: ECE echo stops (RFC 3168 §6.1.3)"),
+            EcnNote::WindowReduced { cwnd } => write!(
+                f,
+                "ECE received: cwnd reduced to {cwnd}, nothing retransmitted (RFC 3168 §6.1.2)"
+            ),
+            EcnNote::CwrSent => f.write_str("CWR sent: window reduced (RFC 3168 §6.1.2)"),
+        }
+    }
 }
 
 /// What the application is told.
@@ -250,6 +301,12 @@ pub struct Tcb {
     pub(super) rtt_probe: Option<(TcpSeq, SimTime)>,
     pub(super) cc: Box<dyn CongestionControl>,
     pub(super) retries: u32,
+    /// Per-segment send state for delivery-rate samples, kept only for a
+    /// rate-based controller.
+    pub(super) rate: Option<RateEstimator>,
+    /// Pacing: no data segment leaves before this time (the previous one's
+    /// departure plus its length at the pacing rate).
+    pub(super) pace_next: SimTime,
 
     // Loss recovery (recovery.rs).
     /// Duplicate ACKs since the last cumulative acknowledgment (RFC 5681 §2;
@@ -308,6 +365,8 @@ pub struct Tcb {
     pub(super) keepalive_at: Option<SimTime>,
     pub(super) keepalive_sent: u32,
     pub(super) timewait_at: Option<SimTime>,
+    /// Pacing held data back until then.
+    pub(super) pace_at: Option<SimTime>,
     /// Full-sized segments received since the last ACK we sent.
     pub(super) unacked_segments: u32,
     pub(super) ack_now: bool,
@@ -334,6 +393,8 @@ impl Tcb {
             0
         };
         let mss = usize::from(announced_mss);
+        let cc = cfg.cc.build(mss, cfg.initial_window, u64::from(iss.0));
+        let rate = cc.rate_based().then(RateEstimator::new);
         Tcb {
             state: State::Closed,
             local,
@@ -369,8 +430,10 @@ impl Tcb {
             last_ack_sent: TcpSeq(0),
             rtt: RttEstimator::new(cfg.rtt),
             rtt_probe: None,
-            cc: cfg.cc.build(mss, cfg.initial_window),
+            cc,
             retries: 0,
+            rate,
+            pace_next: SimTime::ZERO,
             dupacks: 0,
             recover: iss,
             recovery: None,
@@ -395,6 +458,7 @@ impl Tcb {
             keepalive_at: None,
             keepalive_sent: 0,
             timewait_at: None,
+            pace_at: None,
             unacked_segments: 0,
             ack_now: false,
             notes: Vec::new(),
@@ -462,11 +526,18 @@ impl Tcb {
     /// sndcnt with PRR).
     pub fn cwnd(&self) -> usize {
         match self.recovery {
-            Some(RecoveryKind::Reno | RecoveryKind::NewReno | RecoveryKind::Sack) => {
+            Some(RecoveryKind::Reno | RecoveryKind::NewReno | RecoveryKind::Sack)
+                if !self.cc.rate_based() =>
+            {
                 self.recovery_cwnd
             }
-            Some(RecoveryKind::Tahoe) | None => self.cc.window(),
+            _ => self.cc.window(),
         }
+    }
+
+    /// The pacing rate in bytes per second, if the congestion controller paces.
+    pub fn pacing_rate(&self) -> Option<u64> {
+        self.cc.pacing_rate()
     }
 
     /// The congestion controller's name (`newreno`, `cubic`).
@@ -530,6 +601,8 @@ impl Tcb {
         if self.send_capacity() == 0 {
             return 0;
         }
+        // Whether the sender was waiting for the application (rate samples).
+        self.check_app_limited();
         self.send.write(data)
     }
 
@@ -597,6 +670,25 @@ impl Tcb {
         self.persist_at = None;
         self.keepalive_at = None;
         self.timewait_at = None;
+        self.pace_at = None;
+    }
+
+    /// A new congestion controller of the configured kind with an initial
+    /// window of `initial_segments`, seeded by the ISS, and the delivery-rate
+    /// state it needs.
+    pub(super) fn rebuild_cc(&mut self, initial_segments: u32) {
+        self.cc = self
+            .cfg
+            .cc
+            .build(self.smss, initial_segments, u64::from(self.iss.0));
+        self.rate = self.cc.rate_based().then(RateEstimator::new);
+    }
+
+    /// Moves what the congestion controller did into the trace notes.
+    pub(super) fn take_cc_events(&mut self) {
+        for e in self.cc.take_events() {
+            self.notes.push(TcpNote::Congestion(e));
+        }
     }
 
     /// The single place where the state changes, so that every change is traced.
@@ -634,7 +726,7 @@ impl Tcb {
         // RFC 9293 §3.7.1: effective MSS = min(peer's MSS, ours) minus option bytes.
         let options = if self.ts_ok { 12 } else { 0 };
         self.smss = peer_mss.min(usize::from(self.announced_mss)) - options;
-        self.cc = self.cfg.cc.build(self.smss, self.cfg.initial_window);
+        self.rebuild_cc(self.cfg.initial_window);
         // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR, an ECN-setup
         // SYN-ACK ECE alone (one with both is not, §6.1.1.1).
         self.ecn_ok = self.cfg.ecn && syn.flags.ece && (syn.ack.is_none() == syn.flags.cwr);

@@ -9,6 +9,9 @@
 //! - Receiver (§6.1.3): after a segment arrives in a CE-marked packet, every
 //!   ACK carries ECE until a segment with CWR arrives.
 //!
+//! Each step is a trace note ([`EcnNote`]): the receiver starting and
+//! stopping its echo, the sender's reduction and its CWR.
+//!
 //! The IP layer is the node's: it sets ECT(0) on the packets of the segments
 //! [`Tcb::is_ect`] names and reports CE through [`Tcb::on_segment_ecn`].
 //!
@@ -19,7 +22,7 @@
 
 use sim_core::SimTime;
 
-use super::connection::{Outgoing, SendCause, Tcb};
+use super::connection::{EcnNote, Outgoing, SendCause, Tcb, TcpNote};
 use crate::wire::TcpRepr;
 
 impl Tcb {
@@ -36,12 +39,18 @@ impl Tcb {
         if !self.ecn_ok {
             return;
         }
+        let echoing = self.ece_pending;
         // CWR ends the echo; a CE mark on that very packet starts it again.
         if seg.flags.cwr {
             self.ece_pending = false;
         }
         if ce {
             self.ece_pending = true;
+        }
+        match (echoing, self.ece_pending) {
+            (false, true) => self.notes.push(TcpNote::Ecn(EcnNote::CeReceived)),
+            (true, false) => self.notes.push(TcpNote::Ecn(EcnNote::EchoStopped)),
+            _ => {}
         }
     }
 
@@ -53,5 +62,8 @@ impl Tcb {
         self.ecn_recover = self.snd_max - 1;
         self.ecn_reduced = self.snd_max - 1;
         self.cwr_pending = true;
+        self.notes.push(TcpNote::Ecn(EcnNote::WindowReduced {
+            cwnd: self.cc.window(),
+        }));
     }
 }

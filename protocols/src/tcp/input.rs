@@ -54,6 +54,7 @@ impl Tcb {
         }
         // Whatever the segment made possible or due: data, the FIN, an ACK.
         self.output(now, out);
+        self.take_cc_events();
     }
 
     /// RFC 9293 §3.10.7.3: SYN-SENT.
@@ -97,6 +98,8 @@ impl Tcb {
             self.snd_wl2 = ack;
             self.establish(now, "rcv SYN,ACK");
             self.ack_advances(now, ack, seg);
+            // A rate-based controller learns the first RTT (nothing delivered yet).
+            self.deliver_to_cc(now, Default::default());
             self.ack_now = true;
         } else {
             // Simultaneous open (RFC 9293 Figure 8): SYN-RECEIVED, send SYN,ACK.
@@ -114,7 +117,7 @@ impl Tcb {
     /// an RTO below 3 s is re-initialized to 3 s (RFC 6298 §5.7).
     fn establish(&mut self, now: SimTime, cause: &'static str) {
         if self.retries > 0 {
-            self.cc = self.cfg.cc.build(self.smss, 1);
+            self.rebuild_cc(1);
             if self.rtt.rto() < SYN_TIMEOUT_RTO {
                 self.rtt = RttEstimator::new(RttConfig {
                     initial_rto: SYN_TIMEOUT_RTO,

@@ -6,6 +6,8 @@
 //! - `recovery`: loss recovery (fast retransmit, limited transmit, Tahoe, Reno,
 //!   NewReno, SACK-based recovery, PRR), with the [`sack`] scoreboard and [`prr`];
 //! - `ecn`: explicit congestion notification (RFC 3168);
+//! - `pacing`: pacing at a controller's rate, and what a rate-based
+//!   controller hears, with the delivery-rate samples of [`rate`];
 //! - [`send`] / [`recv`]: the send buffer and the receive buffer with reassembly and SACK blocks;
 //! - [`rtt`]: the RFC 6298 retransmission timer;
 //! - [`congestion`]: the congestion-control trait and its algorithms;
@@ -18,7 +20,9 @@ pub mod connection;
 mod ecn;
 mod input;
 pub mod output;
+mod pacing;
 pub mod prr;
+pub mod rate;
 mod recovery;
 pub mod recv;
 pub mod rtt;
@@ -32,8 +36,11 @@ pub mod state;
 mod segment_tests;
 
 pub use config::{KeepaliveConfig, TcpConfig};
-pub use congestion::{CcAlgorithm, CubicConfig, RecoveryStyle};
-pub use connection::{AppSignal, Endpoint, Outgoing, RecoveryKind, SendCause, Tcb, TcpNote};
+pub use congestion::{BbrConfig, CcAlgorithm, CcEvent, CubicConfig, RecoveryStyle};
+pub use connection::{
+    AppSignal, EcnNote, Endpoint, Outgoing, RecoveryKind, SendCause, Tcb, TcpNote,
+};
+pub use pacing::pacing_gap;
 pub use stack::{SocketId, TcpSample, TcpStack, TcpTrace, Transmit};
 pub use state::State;
 

@@ -1,12 +1,13 @@
 //! The sending half of a connection: segmentation, Nagle and silly-window
 //! avoidance, ACK policy, retransmission, restart after idle (RFC 5681
 //! §4.1), and the timers (RFC 9293 §3.8, §3.10.8; RFC 6298; RFC 1122
-//! §4.2.3). What loss recovery sends is decided in `recovery.rs`.
+//! §4.2.3; the pacing release time of `pacing.rs`). What loss recovery
+//! sends is decided in `recovery.rs`.
 
 use bytes::Bytes;
 use sim_core::SimTime;
 
-use super::connection::{AppSignal, Outgoing, SendCause, Tcb, TcpNote, ts_now};
+use super::connection::{AppSignal, EcnNote, Outgoing, SendCause, Tcb, TcpNote, ts_now};
 use super::state::State;
 use crate::wire::{SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
@@ -78,6 +79,7 @@ impl Tcb {
         }
         if !payload.is_empty() {
             self.last_data_sent = Some(now);
+            self.on_data_sent(now, repr.seq, payload.len());
         }
         out.push(Outgoing {
             repr,
@@ -319,6 +321,9 @@ impl Tcb {
                 }
                 return sent;
             }
+            if !force && self.pacing_holds(now) {
+                return sent;
+            }
             force = false;
             let seq = self.snd_nxt;
             let mut repr = self.header(seq);
@@ -328,6 +333,7 @@ impl Tcb {
                 // RFC 3168 §6.1.2: CWR on the first new data after a reduction.
                 repr.flags.cwr = true;
                 self.cwr_pending = false;
+                self.notes.push(TcpNote::Ecn(EcnNote::CwrSent));
             }
             let payload = self.send.slice(offset, len);
             let cause = if new_data {
@@ -416,6 +422,7 @@ impl Tcb {
             self.persist_at,
             self.keepalive_at,
             self.timewait_at,
+            self.pace_at,
         ]
         .into_iter()
         .flatten()
@@ -434,6 +441,11 @@ impl Tcb {
         if self.rto_at.is_some_and(|t| t <= now) {
             self.on_rto(now, out);
         }
+        if self.pace_at.is_some_and(|t| t <= now) {
+            // Pacing released the next segment.
+            self.pace_at = None;
+            self.output(now, out);
+        }
         if self.persist_at.is_some_and(|t| t <= now) {
             self.persist_at = None;
             self.window_probe(now, out);
@@ -445,6 +457,7 @@ impl Tcb {
         if self.keepalive_at.is_some_and(|t| t <= now) {
             self.on_keepalive(now, out);
         }
+        self.take_cc_events();
     }
 
     /// RFC 6298 §5.4-5.7: the retransmission timer expired.

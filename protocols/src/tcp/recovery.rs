@@ -14,7 +14,10 @@
 //! ACKs, enters, continues or ends recovery and computes PRR's sndcnt; the
 //! segments it makes due go out at the end of SEGMENT ARRIVES, in
 //! [`Tcb::transmit`] (RFC 6675 step (C), NewReno's retransmissions, limited
-//! transmit).
+//! transmit), each segment when pacing lets it go (`pacing.rs`). A
+//! rate-based controller (BBR) hears of every ACK last, with the delivery
+//! it measured and whether recovery is on, and sets the window in recovery
+//! itself: no inflation, deflation or PRR for it.
 //!
 //! Simplifications: PRR uses the slow-start reduction bound only (PRR-SSRB);
 //! without SACK its DeliveredData and pipe are the RFC 6937 §2 estimates
@@ -84,6 +87,16 @@ impl Tcb {
         advance: Option<Advance>,
     ) {
         let sack = self.sack_recovery();
+        // What the ACK delivered, for a rate-based controller's samples.
+        let blocks: &[_] = if self.sack_ok {
+            &seg.options.sack_blocks
+        } else {
+            &[]
+        };
+        let delivery = self
+            .rate
+            .as_mut()
+            .map(|r| r.on_ack(now, self.snd_una, blocks));
         // DeliveredData (RFC 6937 §2): the change in SND.UNA plus the change
         // in SACKed bytes; without SACK, one SMSS per duplicate ACK, taken
         // back from the next cumulative ACK.
@@ -120,6 +133,9 @@ impl Tcb {
         match self.recovery {
             Some(kind) => self.ack_in_recovery(now, kind, advance, delivered, duplicate),
             None => self.ack_outside_recovery(now, seg, advance, delivered, duplicate),
+        }
+        if let Some(d) = delivery {
+            self.deliver_to_cc(now, d);
         }
     }
 
@@ -169,7 +185,7 @@ impl Tcb {
             RecoveryStyle::NewReno if sack => RecoveryKind::Sack,
             RecoveryStyle::NewReno => RecoveryKind::NewReno,
         };
-        self.notes.push(TcpNote::RecoveryStart);
+        self.notes.push(TcpNote::RecoveryStart(kind));
         self.recovery = Some(kind);
         self.last_recovery = Some(kind);
         self.limited_transmit_due = false;
@@ -222,7 +238,8 @@ impl Tcb {
         }
         // RFC 5681 §3.2 step 3, RFC 6675 (4.3): the first segment, at once.
         self.retransmit_head = true;
-        if self.cfg.prr {
+        // A rate-based controller sets the window in recovery itself.
+        if self.cfg.prr && !self.cc.rate_based() {
             // RFC 6937 §3: RecoverFS, the flight at the start of recovery,
             // without what the peer had SACKed before this ACK (RFC 9937).
             let sacked = if sack {
@@ -345,6 +362,9 @@ impl Tcb {
             Some(RecoveryKind::Sack) => self.transmit_sack(now, out),
             Some(RecoveryKind::Reno | RecoveryKind::NewReno) => {
                 if self.retransmit_head {
+                    if self.pacing_holds(now) {
+                        return;
+                    }
                     // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5 (PRR counts
                     // it, RFC 6937 §3: prr_out += data sent).
                     self.retransmit_head = false;
@@ -368,6 +388,7 @@ impl Tcb {
                 }
             }
         }
+        self.check_app_limited();
     }
 
     /// Limited transmit on the first and second duplicate ACK: RFC 3042
@@ -400,7 +421,11 @@ impl Tcb {
     /// `NextSeg()` picks.
     fn transmit_sack(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         let (dupthresh, smss) = (self.cfg.dupack_threshold, self.smss);
-        if std::mem::take(&mut self.retransmit_head) {
+        if self.retransmit_head {
+            if self.pacing_holds(now) {
+                return;
+            }
+            self.retransmit_head = false;
             // (4.3): the segment at HighACK + 1, not into SACKed data; HighRxt
             // and RescueRxt to its end.
             let holes = self.scoreboard.holes(self.snd_una, self.snd_max);
@@ -427,6 +452,9 @@ impl Tcb {
                     .next_seg(self.snd_una, self.snd_max, new_len > 0, dupthresh, smss);
             let n = match next {
                 NextSeg::Retransmit { seq, len } if len <= budget => {
+                    if self.pacing_holds(now) {
+                        break;
+                    }
                     let n = self.retransmit(now, seq, len, SendCause::FastRetransmission, out);
                     self.scoreboard.high_rxt = seq + n;
                     n
@@ -435,6 +463,9 @@ impl Tcb {
                     self.send_data(now, false, Some(new_len), out)
                 }
                 NextSeg::Rescue { seq, len } if len <= budget => {
+                    if self.pacing_holds(now) {
+                        break;
+                    }
                     // Rule (4): RescueRxt = RecoveryPoint; HighRxt unchanged.
                     let n = self.retransmit(now, seq, len, SendCause::FastRetransmission, out);
                     self.scoreboard.rescue_rxt = Some(self.recover + 1);

@@ -98,11 +98,11 @@ impl TcpTrace {
             TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
                 format!("retransmission timeout #{count} (RTO {rto})")
             }
-            TcpTrace::Note(TcpNote::RecoveryStart) => {
-                "duplicate ACKs: fast retransmit, entering recovery".into()
-            }
+            TcpTrace::Note(TcpNote::RecoveryStart(kind)) => kind.start_text().into(),
             TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery complete".into(),
             TcpTrace::Note(TcpNote::Aborted(why)) => format!("connection dropped: {why}"),
+            TcpTrace::Note(TcpNote::Ecn(e)) => e.to_string(),
+            TcpTrace::Note(TcpNote::Congestion(e)) => e.to_string(),
             TcpTrace::Sent { repr, len, cause } => {
                 format!("{} ({})", repr.rfc_notation(*len), cause.name())
             }
@@ -130,9 +130,11 @@ impl TcpTrace {
         match self {
             TcpTrace::Note(TcpNote::State { .. }) => "state",
             TcpTrace::Note(TcpNote::Timeout { .. }) => "timeout",
-            TcpTrace::Note(TcpNote::RecoveryStart) => "recovery-start",
+            TcpTrace::Note(TcpNote::RecoveryStart(_)) => "recovery-start",
             TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery-end",
             TcpTrace::Note(TcpNote::Aborted(_)) => "aborted",
+            TcpTrace::Note(TcpNote::Ecn(_)) => "ecn",
+            TcpTrace::Note(TcpNote::Congestion(_)) => "cc",
             TcpTrace::Sent { .. } => "sent",
             TcpTrace::ListenQueueFull => "listen-queue-full",
             TcpTrace::SynCookieSent => "syn-cookie-sent",

@@ -7,7 +7,7 @@
 
 use sim_core::{SimDuration, SimTime};
 
-use super::{CongestionControl, slow_start_increase};
+use super::{CcEvent, CongestionControl, slow_start_increase};
 
 /// CUBIC settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -90,6 +90,8 @@ pub struct Cubic {
     hystart: HyStart,
     /// In the slow start that follows a timeout (RFC 3465 §2.3: L = 1 SMSS).
     after_rto: bool,
+    /// HyStart++'s decisions, for the trace.
+    events: Vec<CcEvent>,
 }
 
 impl Cubic {
@@ -113,6 +115,7 @@ impl Cubic {
                 ..HyStart::default()
             },
             after_rto: false,
+            events: Vec::new(),
         }
     }
 
@@ -203,6 +206,10 @@ impl Cubic {
                     .clamp(MIN_RTT_THRESH, MAX_RTT_THRESH);
                 if cur >= last + eta {
                     h.css = Some((cur, 0));
+                    self.events.push(CcEvent::HystartCss {
+                        last_round_min: last,
+                        current_round_min: cur,
+                    });
                 }
             }
         }
@@ -212,8 +219,10 @@ impl Cubic {
             if let Some((baseline, rounds)) = h.css {
                 if h.current_round_min.is_some_and(|c| c < baseline) {
                     h.css = None; // the RTT rise was spurious: back to slow start
+                    self.events.push(CcEvent::HystartResume);
                 } else if rounds + 1 >= CSS_ROUNDS {
                     self.ssthresh = self.cwnd; // enter congestion avoidance
+                    self.events.push(CcEvent::HystartExit { cwnd: self.cwnd });
                 } else {
                     h.css = Some((baseline, rounds + 1));
                 }
@@ -283,6 +292,10 @@ impl CongestionControl for Cubic {
 
     fn ssthresh(&self) -> usize {
         self.ssthresh
+    }
+
+    fn take_events(&mut self) -> Vec<CcEvent> {
+        std::mem::take(&mut self.events)
     }
 }
 
@@ -387,6 +400,51 @@ mod tests {
         assert!(
             c.window() < (10 * MSS) << 12,
             "well before doubling 12 times"
+        );
+    }
+
+    #[test]
+    fn hystart_reports_conservative_slow_start_and_its_end() {
+        // RFC 9406 §4.2 by hand, SMSS 1000, IW 10, one ACK per segment.
+        // Round 1 (10 ACKs) at 50 ms; from round 2 on 60 ms, a rise of more
+        // than eta = clamp(50/8 ms, 4 ms, 16 ms) = 6.25 ms: at the 8th sample
+        // of round 2 (cwnd 20 000 + 8000) CSS begins, growing a quarter as
+        // fast: +250 per ACK for the other 12 ACKs, 31 000 at round end.
+        // CSS rounds of 31, 39 (38 750 bytes), 49 and 61 ACKs follow:
+        // 38 750, 48 500, 60 750, 76 000, and after the fifth CSS round end
+        // congestion avoidance starts at 76 000.
+        let cfg = CubicConfig {
+            hystart: true,
+            ..CubicConfig::default()
+        };
+        let mut c = Cubic::new(MSS, 10, cfg);
+        let mut acks = 0;
+        while c.ssthresh() == usize::MAX {
+            let rtt = SimDuration::from_millis(if acks < 10 { 50 } else { 60 });
+            c.on_ack(SimTime::ZERO, MSS, Some(rtt), 0);
+            acks += 1;
+            assert!(acks <= 300);
+        }
+        assert_eq!(acks, 10 + 20 + 31 + 39 + 49 + 61);
+        assert_eq!((c.window(), c.ssthresh()), (76_000, 76_000));
+        assert_eq!(
+            c.take_events(),
+            [
+                CcEvent::HystartCss {
+                    last_round_min: SimDuration::from_millis(50),
+                    current_round_min: SimDuration::from_millis(60),
+                },
+                CcEvent::HystartExit { cwnd: 76_000 },
+            ]
+        );
+        assert_eq!(
+            CcEvent::HystartCss {
+                last_round_min: SimDuration::from_millis(50),
+                current_round_min: SimDuration::from_millis(60),
+            }
+            .to_string(),
+            "slow start ends: HyStart++ saw the RTT rise from 50ms to 60ms, \
+             conservative slow start (RFC 9406 §4.2)"
         );
     }
 }

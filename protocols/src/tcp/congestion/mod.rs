@@ -9,12 +9,23 @@
 //! - [`reno`]: RFC 5681 fast recovery, which ends at the first new ACK;
 //! - [`newreno`]: RFC 5681 window arithmetic with RFC 6582 recovery (or RFC
 //!   6675 SACK recovery when SACK is negotiated): the default;
-//! - [`cubic`]: RFC 9438, optionally with HyStart++ (RFC 9406).
+//! - [`cubic`]: RFC 9438, optionally with HyStart++ (RFC 9406);
+//! - [`bbr`]: BBR v1 (draft-cardwell-iccrg-bbr-congestion-control-00), a
+//!   model-based controller that sets a pacing rate as well as a window.
 //!
 //! Tahoe, Reno and NewReno share one window arithmetic (RFC 5681 §3.1 with
 //! RFC 3465 byte counting); what differs between them is recovery, which the
 //! connection runs ([`CongestionControl::recovery`]).
+//!
+//! The loss-based controllers hear about acknowledgments through
+//! [`CongestionControl::on_ack`]. A rate-based one ([`CongestionControl::rate_based`])
+//! gets every acknowledgment that delivered data, in or out of recovery,
+//! with its delivery-rate sample ([`CongestionControl::on_delivery`], samples
+//! from [`super::rate`]), sets the window during loss recovery itself, and
+//! may ask the connection to pace ([`CongestionControl::pacing_rate`]): the
+//! connection then spaces data segments `len / rate` apart.
 
+pub mod bbr;
 pub mod cubic;
 pub mod newreno;
 pub mod reno;
@@ -22,10 +33,13 @@ pub mod tahoe;
 
 use sim_core::{SimDuration, SimTime};
 
+pub use bbr::{Bbr, BbrConfig, BbrState};
 pub use cubic::{Cubic, CubicConfig};
 pub use newreno::NewReno;
 pub use reno::Reno;
 pub use tahoe::Tahoe;
+
+use super::rate::RateSample;
 
 /// RFC 3465 §2.2 (appropriate byte counting): in slow start cwnd grows by the
 /// bytes acknowledged, at most L = 2·SMSS per ACK.
@@ -57,8 +71,6 @@ pub enum RecoveryStyle {
 }
 
 /// Which congestion controller a connection runs.
-///
-/// (BBR will join as a further variant with its own configuration.)
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum CcAlgorithm {
     /// [`Tahoe`].
@@ -70,17 +82,27 @@ pub enum CcAlgorithm {
     NewReno,
     /// [`Cubic`] with its settings.
     Cubic(CubicConfig),
+    /// [`Bbr`] with its settings.
+    Bbr(BbrConfig),
 }
 
 impl CcAlgorithm {
     /// A controller for segments of `smss` bytes with an initial window of
-    /// `initial_segments` segments.
-    pub fn build(&self, smss: usize, initial_segments: u32) -> Box<dyn CongestionControl> {
+    /// `initial_segments` segments. `seed` feeds the controller's own random
+    /// draws (BBR's ProbeBW start phase); the connection passes its ISS, so
+    /// the draws are deterministic and differ between connections.
+    pub fn build(
+        &self,
+        smss: usize,
+        initial_segments: u32,
+        seed: u64,
+    ) -> Box<dyn CongestionControl> {
         match *self {
             CcAlgorithm::Tahoe => Box::new(Tahoe::new(smss, initial_segments)),
             CcAlgorithm::Reno => Box::new(Reno::new(smss, initial_segments)),
             CcAlgorithm::NewReno => Box::new(NewReno::new(smss, initial_segments)),
             CcAlgorithm::Cubic(cfg) => Box::new(Cubic::new(smss, initial_segments, cfg)),
+            CcAlgorithm::Bbr(cfg) => Box::new(Bbr::new(smss, initial_segments, cfg, seed)),
         }
     }
 
@@ -91,6 +113,85 @@ impl CcAlgorithm {
             CcAlgorithm::Reno => "reno",
             CcAlgorithm::NewReno => "newreno",
             CcAlgorithm::Cubic(_) => "cubic",
+            CcAlgorithm::Bbr(_) => "bbr",
+        }
+    }
+}
+
+/// What one acknowledgment told the sender, for a rate-based controller
+/// ([`CongestionControl::on_delivery`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AckSample {
+    /// Bytes this ACK newly delivered: cumulatively acknowledged or SACKed
+    /// for the first time ("packets_delivered" of the BBR draft, in bytes).
+    pub newly_delivered: usize,
+    /// Every byte delivered so far on the connection (C.delivered).
+    pub delivered: u64,
+    /// The delivery-rate sample of this ACK, if it gave one.
+    pub rate: Option<RateSample>,
+    /// Bytes in flight after the ACK (RFC 6675 `pipe` in SACK recovery,
+    /// else SND.NXT − SND.UNA).
+    pub in_flight: usize,
+    /// Bytes in flight before it: `in_flight + newly_delivered`.
+    pub prior_in_flight: usize,
+    /// The connection's smoothed RTT (RFC 6298), if measured.
+    pub srtt: Option<SimDuration>,
+    /// Whether the connection is in loss recovery: fast recovery, or after a
+    /// retransmission timeout until everything then outstanding is acknowledged.
+    pub in_recovery: bool,
+}
+
+/// Something a congestion controller did that the trace should show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CcEvent {
+    /// HyStart++ saw the round's minimum RTT rise by at least eta and left
+    /// slow start for conservative slow start (RFC 9406 §4.2).
+    HystartCss {
+        /// The previous round's minimum RTT.
+        last_round_min: SimDuration,
+        /// This round's minimum RTT.
+        current_round_min: SimDuration,
+    },
+    /// In conservative slow start the RTT fell below the baseline again: the
+    /// rise was spurious, slow start resumes (RFC 9406 §4.2).
+    HystartResume,
+    /// Conservative slow start lasted CSS_ROUNDS rounds: congestion
+    /// avoidance from this window (RFC 9406 §4.2).
+    HystartExit {
+        /// cwnd (= ssthresh), bytes.
+        cwnd: usize,
+    },
+    /// BBR changed state (draft-cardwell-iccrg-bbr-congestion-control-00 §4.3).
+    BbrState {
+        /// The state left.
+        from: BbrState,
+        /// The state entered.
+        to: BbrState,
+        /// Why, in the draft's words.
+        why: &'static str,
+    },
+}
+
+impl std::fmt::Display for CcEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CcEvent::HystartCss {
+                last_round_min,
+                current_round_min,
+            } => write!(
+                f,
+                "slow start ends: HyStart++ saw the RTT rise from {last_round_min} to \
+                 {current_round_min}, conservative slow start (RFC 9406 §4.2)"
+            ),
+            CcEvent::HystartResume => write!(
+                f,
+                "HyStart++: the RTT fell back, the rise was spurious: slow start again (RFC 9406 §4.2)"
+            ),
+            CcEvent::HystartExit { cwnd } => write!(
+                f,
+                "HyStart++: conservative slow start done, congestion avoidance at cwnd {cwnd} (RFC 9406 §4.2)"
+            ),
+            CcEvent::BbrState { from, to, why } => write!(f, "BBR {from} -> {to} ({why})"),
         }
     }
 }
@@ -122,6 +223,32 @@ pub trait CongestionControl {
     fn recovery(&self) -> RecoveryStyle {
         RecoveryStyle::NewReno
     }
+    /// Whether the controller runs on delivery-rate samples: the connection
+    /// then keeps the per-segment send state of `rate.rs`, calls
+    /// [`CongestionControl::on_delivery`] on every ACK that delivers data, in
+    /// or out of recovery, and leaves the window to the controller during
+    /// loss recovery too (no inflation, deflation or PRR). Default `false`.
+    fn rate_based(&self) -> bool {
+        false
+    }
+    /// An acknowledgment delivered data (or completed the handshake, with
+    /// nothing delivered and the first RTT measured); only called if
+    /// [`CongestionControl::rate_based`].
+    fn on_delivery(&mut self, _now: SimTime, _ack: &AckSample) {}
+    /// Whether data sent from now on gives application-limited rate samples
+    /// whatever the application does (BBR's ProbeRTT, draft §4.3.5). Default `false`.
+    fn samples_app_limited(&self) -> bool {
+        false
+    }
+    /// The rate at which the connection should pace data segments, bytes per
+    /// second; `None` (the default): no pacing, send as the window allows.
+    fn pacing_rate(&self) -> Option<u64> {
+        None
+    }
+    /// Takes what the controller did that the trace should show, oldest first.
+    fn take_events(&mut self) -> Vec<CcEvent> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]
@@ -139,9 +266,14 @@ mod tests {
                 "cubic",
                 RecoveryStyle::NewReno,
             ),
+            (
+                CcAlgorithm::Bbr(BbrConfig::default()),
+                "bbr",
+                RecoveryStyle::NewReno,
+            ),
         ];
         for (alg, name, style) in cases {
-            let cc = alg.build(1000, 4);
+            let cc = alg.build(1000, 4, 0);
             assert_eq!((cc.name(), alg.name()), (name, name));
             assert_eq!(cc.recovery(), style, "{name}");
             assert_eq!(cc.window(), 4000, "{name}: IW 4");

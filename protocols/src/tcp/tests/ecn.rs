@@ -257,3 +257,50 @@ fn an_ecn_echo_and_a_loss_in_one_window_reduce_once() {
     sent!(recv(&mut tcb, 202, dup), [fast(0)]);
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (7300, 7300 + 3 * 1460));
 }
+
+#[test]
+fn each_ecn_step_is_a_trace_note() {
+    use crate::tcp::connection::EcnNote;
+    // Receiver: the first CE mark starts the echo, a repeated one does not
+    // note it again, the peer's CWR stops it.
+    let mut rx = established_ecn(ecn());
+    arrive(&mut rx, 100, seg(301, 101), 100, true);
+    assert_eq!(notes(&mut rx), [TcpNote::Ecn(EcnNote::CeReceived)]);
+    arrive(&mut rx, 110, seg(401, 101), 100, true);
+    assert_eq!(notes(&mut rx), []);
+    let cwr = TcpRepr {
+        flags: CWR,
+        ..seg(501, 101)
+    };
+    arrive(&mut rx, 120, cwr, 100, false);
+    assert_eq!(notes(&mut rx), [TcpNote::Ecn(EcnNote::EchoStopped)]);
+    // Sender: ECE halves the window (13 140 in flight: 6570), and the next
+    // new data carries CWR.
+    let mut tx = established_ecn(ecn());
+    write(&mut tx, 100, 20 * 1460);
+    let ece = |k| TcpRepr {
+        flags: ECE,
+        ..seg(301, s(k))
+    };
+    recv(&mut tx, 200, ece(1));
+    assert_eq!(
+        notes(&mut tx),
+        [TcpNote::Ecn(EcnNote::WindowReduced { cwnd: 6570 })]
+    );
+    recv(&mut tx, 210, ece(9));
+    assert_eq!(notes(&mut tx), [TcpNote::Ecn(EcnNote::CwrSent)]);
+    // The trace lines.
+    let line = |n: TcpNote| crate::tcp::TcpTrace::Note(n).describe();
+    assert_eq!(
+        line(TcpNote::Ecn(EcnNote::CeReceived)),
+        "CE-marked data: echoing ECE until CWR (RFC 3168 §6.1.3)"
+    );
+    assert_eq!(
+        line(TcpNote::Ecn(EcnNote::WindowReduced { cwnd: 6570 })),
+        "ECE received: cwnd reduced to 6570, nothing retransmitted (RFC 3168 §6.1.2)"
+    );
+    assert_eq!(
+        line(TcpNote::Ecn(EcnNote::CwrSent)),
+        "CWR sent: window reduced (RFC 3168 §6.1.2)"
+    );
+}

@@ -346,7 +346,9 @@ fn a_window_closed_on_outstanding_data_is_probed_forever() {
     }
     assert_eq!(tcb.state(), State::Established);
     assert!(
-        !notes(&mut tcb).contains(&TcpNote::RecoveryStart),
+        !notes(&mut tcb)
+            .iter()
+            .any(|n| matches!(n, TcpNote::RecoveryStart(_))),
         "the answers are no duplicate ACKs to act on"
     );
     // The window opens: the rest goes at once.

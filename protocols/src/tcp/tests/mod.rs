@@ -23,6 +23,7 @@ mod fin_wait_1;
 mod fin_wait_2;
 mod flow_control;
 mod last_ack;
+mod pacing;
 mod recovery;
 mod retransmission;
 mod sack_recovery;

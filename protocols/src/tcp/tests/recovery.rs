@@ -104,7 +104,10 @@ fn tahoe_fast_retransmit_leaves_one_segment_and_slow_starts() {
     sent!(dup(&mut tcb, 200, 0), []);
     sent!(dup(&mut tcb, 201, 0), []);
     sent!(dup(&mut tcb, 202, 0), [fast(0)]);
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryStart]);
+    assert_eq!(
+        notes(&mut tcb),
+        [TcpNote::RecoveryStart(RecoveryKind::Tahoe)]
+    );
     assert_eq!(tcb.last_recovery(), Some(RecoveryKind::Tahoe));
     // ssthresh = max(FlightSize / 2, 2 SMSS), cwnd = 1 SMSS: no fast recovery.
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (7300, 1460));
@@ -177,7 +180,10 @@ fn reno_leaves_recovery_at_the_first_partial_ack() {
     sent!(dup(&mut tcb, 310, 8), []);
     sent!(dup(&mut tcb, 311, 8), []);
     sent!(dup(&mut tcb, 312, 8), [fast(8)]);
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryStart]);
+    assert_eq!(
+        notes(&mut tcb),
+        [TcpNote::RecoveryStart(RecoveryKind::Reno)]
+    );
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (5110, 5110 + 3 * 1460));
 }
 
@@ -279,4 +285,25 @@ fn a_timeout_during_recovery_ends_it() {
     assert_eq!(tcb.recovery(), None);
     // RFC 5681 §3.1 (held: recovery already set ssthresh from this flight).
     assert_eq!((tcb.cwnd(), tcb.ssthresh()), (1460, 7300));
+}
+
+#[test]
+fn the_trace_names_the_recovery_that_begins() {
+    let line = |k| crate::tcp::TcpTrace::Note(TcpNote::RecoveryStart(k)).describe();
+    assert_eq!(
+        line(RecoveryKind::NewReno),
+        "fast recovery begins (NewReno, RFC 6582)"
+    );
+    assert_eq!(
+        line(RecoveryKind::Reno),
+        "fast recovery begins (Reno, RFC 5681 §3.2)"
+    );
+    assert_eq!(
+        line(RecoveryKind::Sack),
+        "SACK-based loss recovery begins (RFC 6675)"
+    );
+    assert_eq!(
+        line(RecoveryKind::Tahoe),
+        "fast retransmit, then slow start from one segment (Tahoe)"
+    );
 }

@@ -5,6 +5,7 @@
 use sim_core::SimDuration;
 
 use super::*;
+use crate::tcp::connection::RecoveryKind;
 
 fn secs(s: u64) -> SimDuration {
     SimDuration::from_secs(s)
@@ -213,7 +214,10 @@ fn fast_retransmit_after_three_duplicate_acks() {
         recv(&mut tcb, 202, seg(301, 101)),
         ["<SEQ=101><ACK=301><CTL=ACK><DATA=1460><WND=64000> [fast retransmission]"]
     );
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryStart]);
+    assert_eq!(
+        notes(&mut tcb),
+        [TcpNote::RecoveryStart(RecoveryKind::NewReno)]
+    );
     // RFC 5681 §3.2 step 2-3: ssthresh = max(14600 / 2, 2 SMSS), cwnd = ssthresh + 3 SMSS.
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (7300, 7300 + 3 * 1460));
     // Step 4: each further duplicate inflates by one SMSS; no second retransmission.
@@ -248,7 +252,11 @@ fn acks_with_data_or_a_new_window_are_not_duplicates() {
         },
     );
     assert_eq!(tcb.dupacks, 1);
-    assert!(!notes(&mut tcb).contains(&TcpNote::RecoveryStart));
+    assert!(
+        !notes(&mut tcb)
+            .iter()
+            .any(|n| matches!(n, TcpNote::RecoveryStart(_)))
+    );
 }
 
 #[test]

@@ -43,7 +43,10 @@ fn three_losses_in_one_window_are_retransmitted_within_one_round_trip() {
     sent!(ack(&mut tcb, 202, 0, &[(5, 6), (3, 4), (1, 2)]), [fast(0)]);
     assert_eq!(tcb.last_recovery(), Some(RecoveryKind::Sack));
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (7300, 7300));
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryStart]);
+    assert_eq!(
+        notes(&mut tcb),
+        [TcpNote::RecoveryStart(RecoveryKind::Sack)]
+    );
     // The pipe: segment 0 (resent) + 2, 4 (not yet lost) + 6..11 = 13140.
     assert_eq!(tcb.pipe(), 13_140);
     // Segment 6 arrives: segment 2 now IsLost (three segments SACKed above),
