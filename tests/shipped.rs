@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::{root, run_into, scratch, tshark_fields};
 use netsim::{AppStats, Loaded, RunOptions};
 
@@ -155,6 +153,9 @@ fn traceroute_lists_each_router_on_the_path() {
         &[
             "--set",
             "nodes.h1.apps.0=Traceroute(to: \"10.0.2.10\", probes: 2)",
+            // Without the ping, its expectation would fail.
+            "--set",
+            "expect=[]",
         ],
     );
     let trace = std::fs::read_to_string(out.join("trace.txt")).unwrap();
@@ -210,13 +211,78 @@ fn every_shipped_scenario_has_an_end_to_end_test() {
         "dumbbell",
         "reno-vs-cubic",
         "bufferbloat",
+        // tests/bbr.rs covers BBR.
+        "bbr-vs-cubic",
+        // tests/sweep.rs covers the Mathis sweep (netsim sweep, and netsim run on its base point).
+        "mathis-sweep",
+        // The CI scenarios (scenarios/ci/), below; tests/expect.rs runs the first from the CLI.
+        "handshake-regression",
+        "dumbbell-fairness",
     ];
     for f in common::shipped_scenarios() {
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();
         assert!(
-            tested.contains(&name.as_str())
-                || Path::new(&f).starts_with(root().join("scenarios/ci")),
+            tested.contains(&name.as_str()),
             "{name}.ron has no end-to-end test"
         );
     }
+}
+
+/// A CI scenario (`scenarios/ci/`), run in memory with `overrides`.
+fn ci(name: &str, overrides: &[&str]) -> netsim::RunOutcome {
+    let file = root().join("scenarios/ci").join(format!("{name}.ron"));
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let loaded = Loaded::from_file(&file, &overrides).unwrap();
+    netsim::run(&loaded, &RunOptions::in_memory()).unwrap()
+}
+
+/// The expectations that failed, by name.
+fn failed(o: &netsim::RunOutcome) -> Vec<&str> {
+    o.expectations
+        .iter()
+        .filter(|e| !e.passed)
+        .map(|e| e.expectation.as_str())
+        .collect()
+}
+
+#[test]
+fn handshake_regression_pins_the_handshake_and_fails_when_it_moves() {
+    let o = ci("handshake-regression", &[]);
+    assert!(o.expectations_met(), "{:#?}", o.expectations);
+    // Four 10 ms crossings, plus serialization at 10 Mbit/s of two 64-byte
+    // ARP frames (51.2 us each) and two 70-byte SYNs (56 us each).
+    assert_eq!(o.summary.flows[0].established_s, Some(1.0402144));
+    // The SYN (the second frame) lost: sent again when the 1 s RTO that
+    // started with it at 1 s expires, answered 20.112 ms later.
+    let o = ci("handshake-regression", &["links.0.a_to_b.drop=[Nth(2)]"]);
+    assert_eq!(
+        failed(&o),
+        [
+            "handshake client->server:5001",
+            "no RTO (all flows)",
+            "retransmits (all flows)",
+            "frames client-server a_to_b",
+        ]
+    );
+    let handshake = &o.expectations[0];
+    assert_eq!(
+        (handshake.observed.as_str(), handshake.expected.as_str()),
+        ("2.020112 s", "by 1.041000 s")
+    );
+    assert_eq!(o.expectations[4].observed, "7", "the SYN went twice");
+}
+
+#[test]
+fn dumbbell_fairness_holds_for_two_newreno_flows_but_not_reno_against_cubic() {
+    let o = ci("dumbbell-fairness", &[]);
+    assert!(o.expectations_met(), "{:#?}", o.expectations);
+    assert_eq!(o.expectations[0].observed, "0.983 over 2 flows");
+    assert_eq!(o.expectations[1].observed, "98.0 %");
+    // Jain's index from the summary's goodputs, by its formula.
+    let x: Vec<f64> = o.summary.flows.iter().map(|f| f.goodput_bps).collect();
+    let jain = (x[0] + x[1]).powi(2) / (2.0 * (x[0] * x[0] + x[1] * x[1]));
+    assert_eq!(format!("{jain:.3}"), "0.983");
+    // CUBIC takes more than its share from Reno: the check fails.
+    let o = ci("dumbbell-fairness", &["cc_mix=[Reno, Cubic]"]);
+    assert_eq!(failed(&o), ["Jain fairness s1->d1, s2->d2"]);
 }

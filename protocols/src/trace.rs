@@ -371,11 +371,7 @@ impl Event<'_> {
             | Event::Link { .. }
             | Event::NodePower { .. }
             | Event::App { .. } => Detail::Summary,
-            Event::Tcp {
-                trace: crate::tcp::TcpTrace::Sent { .. },
-                ..
-            } => Detail::Packets,
-            Event::Tcp { .. } => Detail::Summary,
+            Event::Tcp { trace, .. } => tcp_detail(trace),
             Event::Arp {
                 event: ArpEvent::Resolved { .. } | ArpEvent::Failed { .. },
                 ..
@@ -419,6 +415,25 @@ impl Event<'_> {
     }
 }
 
+/// The least detail at which a sink sees a TCP trace event. Segments sent
+/// are per-packet, except retransmissions and probes: they are rare and
+/// significant (the flow summary counts them), so they are Summary events.
+pub fn tcp_detail(trace: &crate::tcp::TcpTrace) -> Detail {
+    use crate::tcp::{SendCause, TcpTrace};
+    match trace {
+        TcpTrace::Sent {
+            cause:
+                SendCause::RtoRetransmission
+                | SendCause::FastRetransmission
+                | SendCause::WindowProbe
+                | SendCause::Keepalive,
+            ..
+        } => Detail::Summary,
+        TcpTrace::Sent { .. } => Detail::Packets,
+        _ => Detail::Summary,
+    }
+}
+
 /// A consumer of trace events.
 pub trait TraceSink {
     /// The most detail this sink wants; it is not called for finer events.
@@ -426,6 +441,11 @@ pub trait TraceSink {
     /// Whether this sink wants time-series samples ([`Event::is_series`]).
     fn series(&self) -> bool {
         false
+    }
+    /// Whether, wanting series, it wants the queue samples too (one per
+    /// enqueue and dequeue); the TCP samples alone are cheaper.
+    fn queue_series(&self) -> bool {
+        self.series()
     }
     /// Records one event.
     fn record(&mut self, time: SimTime, event: &Event<'_>);
@@ -441,6 +461,7 @@ pub struct Tracer {
     sinks: Vec<Box<dyn TraceSink>>,
     max: Option<Detail>,
     series: bool,
+    queue_series: bool,
 }
 
 impl Tracer {
@@ -448,13 +469,25 @@ impl Tracer {
     pub fn new(sinks: Vec<Box<dyn TraceSink>>) -> Tracer {
         let max = sinks.iter().map(|s| s.detail()).max();
         let series = sinks.iter().any(|s| s.series());
-        Tracer { sinks, max, series }
+        let queue_series = sinks.iter().any(|s| s.series() && s.queue_series());
+        Tracer {
+            sinks,
+            max,
+            series,
+            queue_series,
+        }
     }
 
     /// Whether any sink wants time-series samples.
     #[inline]
     pub fn wants_series(&self) -> bool {
         self.series
+    }
+
+    /// Whether any sink wants queue-length samples.
+    #[inline]
+    pub fn wants_queue_series(&self) -> bool {
+        self.queue_series
     }
 
     /// Whether any sink wants events of this detail: check before building one.
@@ -466,8 +499,11 @@ impl Tracer {
     /// Hands `event` to every sink that wants it.
     pub fn emit(&mut self, time: SimTime, event: Event<'_>) {
         if event.is_series() {
-            for s in self.sinks.iter_mut().filter(|s| s.series()) {
-                s.record(time, &event);
+            let queue = matches!(event, Event::QueueSample { .. });
+            for s in self.sinks.iter_mut() {
+                if s.series() && (!queue || s.queue_series()) {
+                    s.record(time, &event);
+                }
             }
             return;
         }

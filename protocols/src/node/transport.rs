@@ -147,11 +147,12 @@ impl IpNode {
                 );
                 self.output(now, packet, out);
             }
-            for (local, remote, trace) in std::mem::take(&mut self.tcp.traces) {
+            let mut traces = std::mem::take(&mut self.tcp.traces);
+            for (local, remote, trace) in traces.drain(..) {
                 let detail = match trace {
                     TcpTrace::Sample(_) if out.series => None,
                     TcpTrace::Sample(_) => continue,
-                    TcpTrace::Sent { .. } => Some(Detail::Packets),
+                    TcpTrace::Sent { .. } => Some(crate::trace::tcp_detail(&trace)),
                     _ => Some(Detail::Summary),
                 };
                 let note = || Note::Tcp {
@@ -164,6 +165,8 @@ impl IpNode {
                     Some(d) => out.note(d, note),
                 }
             }
+            // Keep the allocation: with tracing on, every round has traces.
+            self.tcp.traces = traces;
             let signals = std::mem::take(&mut self.tcp.signals);
             if signals.is_empty() && self.tcp.transmits.is_empty() {
                 return;

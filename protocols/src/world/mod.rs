@@ -254,7 +254,7 @@ impl World {
 
     /// Records a direction's queue length for the time series.
     fn queue_sample(&mut self, now: SimTime, l: usize, d: usize) {
-        if self.tracer.wants_series() {
+        if self.tracer.wants_queue_series() {
             let q = &self.links[l].dirs[d].queue;
             let (packets, bytes) = (q.len(), q.bytes());
             self.tracer.emit(
