@@ -87,7 +87,7 @@ fn ms(d: Option<SimDuration>) -> String {
 }
 
 /// A file-name-safe version of `s`.
-fn safe(s: &str) -> String {
+pub(crate) fn safe(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_' {
@@ -209,7 +209,7 @@ impl SeriesSink {
                 }
                 return Ok(());
             }
-            TcpTrace::Note(TcpNote::RecoveryStart) => "recovery-start".to_string(),
+            TcpTrace::Note(TcpNote::RecoveryStart(_)) => "recovery-start".to_string(),
             TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery-end".to_string(),
             TcpTrace::Note(TcpNote::Timeout { .. }) => "rto".to_string(),
             TcpTrace::Note(TcpNote::State { to, .. }) => format!("state {to}"),
