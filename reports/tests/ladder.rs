@@ -175,6 +175,8 @@ fn ladder_file_is_written_by_default() {
         "  1.000200  ESTABLISHED  <-- <SEQ=300><ACK=101><CTL=SYN,ACK> <-- SYN-RECEIVED  1.000400"
     );
     assert_eq!(lines.len(), 7);
+    let svg = fs::read_to_string(dir.join(reports::LADDER_SVG_FILE)).unwrap();
+    assert!(svg.contains(">SYN,ACK seq=0 ack=1 len=0<"), "{svg}");
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -194,6 +196,7 @@ fn above_the_limit_the_file_holds_the_note() {
 fn zero_limit_writes_no_ladder() {
     let dir = scratch("off");
     run(&config(&dir, 0));
-    assert!(fs::read_dir(&dir).unwrap().next().is_none());
+    assert!(!dir.join(LADDER_FILE).exists());
+    assert!(!dir.join(reports::LADDER_SVG_FILE).exists());
     fs::remove_dir_all(&dir).unwrap();
 }

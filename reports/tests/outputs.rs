@@ -180,11 +180,16 @@ fn every_output_is_written_and_nothing_else() {
             "events.jsonl",
             "h1-eth0.pcap",
             "h2-eth0.pcap",
-            // The drop at the end of TRACE goes into the link's queue series.
+            "plots.json",
+            // The drop at the end of TRACE goes into the link's queue series
+            // and gets a queue plot.
             "queue-l1-a_to_b.csv",
+            "queue-l1-a_to_b.png",
+            "queue-l1-a_to_b.svg",
             "r1-eth0.pcap",
             "r1-eth1.pcap",
             "series.json",
+            "topology.svg",
             "trace.txt"
         ]
     );
@@ -236,10 +241,14 @@ fn summary_detail_thins_the_trace_but_not_the_captures() {
         capture: CaptureFilter::Ifaces(vec![R1_ETH1, R1_ETH1]),
         events: false,
         series_interval: None,
+        plots: false,
         ..OutputConfig::new(&dir)
     };
     run(&cfg);
-    assert_eq!(names(&dir), ["captures.json", "r1-eth1.pcap", "trace.txt"]);
+    assert_eq!(
+        names(&dir),
+        ["captures.json", "r1-eth1.pcap", "topology.svg", "trace.txt"]
+    );
     let trace = fs::read_to_string(dir.join("trace.txt")).unwrap();
     let kinds: Vec<&str> = trace
         .lines()
@@ -263,10 +272,11 @@ fn trace_limit_applies_to_trace_and_events() {
         trace_limit: 4,
         capture: CaptureFilter::Off,
         series_interval: None,
+        plots: false,
         ..OutputConfig::new(&dir)
     };
     run(&cfg);
-    assert_eq!(names(&dir), ["events.jsonl", "trace.txt"]);
+    assert_eq!(names(&dir), ["events.jsonl", "topology.svg", "trace.txt"]);
     let trace = fs::read_to_string(dir.join("trace.txt")).unwrap();
     let expected: Vec<&str> = TRACE.lines().take(2 + 4).collect();
     assert_eq!(

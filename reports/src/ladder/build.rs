@@ -1,7 +1,8 @@
 //! From the event stream to ladder rows: which segment is which, when it left,
-//! whether and when it arrived, and the state of each side around it.
+//! where it went, whether and when it arrived, and the state of each side
+//! around it.
 //!
-//! A segment is followed through four events, matched by its 4-tuple, sequence
+//! A segment is followed through its events, matched by its 4-tuple, sequence
 //! and acknowledgment numbers, control bits and length ([`Seg`]), oldest first
 //! (so a retransmission, identical on the wire, pairs with the right copy):
 //!
@@ -9,441 +10,52 @@
 //!    sender's state. (A segment TCP did not announce, such as the reset a
 //!    closed port answers with or a crafted SYN, starts its row at step 2.)
 //! 2. [`Event::Tx`] on one of that host's interfaces: the time it left.
-//! 3. [`Event::Rx`] at the host that owns the destination address: the time
+//! 3. [`Event::Rx`] and [`Event::Tx`] at each router or switch on the way:
+//!    the hops of the path view (an arrival pairs with the copy that last
+//!    left the other end of that link, a departure with the copy that last
+//!    arrived at that node).
+//! 4. [`Event::Rx`] at the host that owns the destination address: the time
 //!    it arrived; the receiver's `rcv ...` state changes at that instant, up to
 //!    its next segment, are the receiver's state after it.
-//! 4. Or [`Event::Drop`] anywhere (or a full listen queue at the receiver): lost.
+//! 5. Or [`Event::Drop`] anywhere (or a full listen queue at the receiver): lost.
 //!
 //! A state change not caused by a segment (`OPEN`, `CLOSE`, `2MSL timeout`, an
 //! abort) shows as the sender's state of the segment it sends at the same
 //! instant, or on a line of its own when it sends none. The world emits a
 //! node's trace notes before its frames, and TCP its state changes before the
 //! segments of the same step; the matching relies on both.
+//!
+//! A NAT gateway (`Event::Nat`, a TCP mapping created) rewrites one end's
+//! address and port: the builder maps the outside end back to the inside one,
+//! so both halves are one connection, drawn once.
+//!
+//! A [`LadderFilter`] decides at a connection's first event whether it is
+//! kept; a connection left out costs one map entry. Rows are kept for the
+//! segments TCP sent inside the filter's window, and only those count.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use protocols::packet::{Frame, FrameBody, IpBody, Ipv4Packet};
-use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
+use protocols::dhcp::DhcpEvent;
+use protocols::nat::{NatEvent, NatProto};
+use protocols::tcp::{Endpoint, TcpNote, TcpTrace};
 use protocols::topology::{IfaceId, NodeId, NodeKind, Topology};
-use protocols::trace::{DropReason, Dropped, Event};
-use protocols::wire::{TcpFlags, TcpRepr, TcpSeq};
+use protocols::trace::{DropReason, Event};
 use sim_core::SimTime;
 
-/// A column of the ladder: the endpoint seen first, or the other one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Side {
-    /// The endpoint that appeared first (usually the active opener).
-    Left,
-    /// Its peer.
-    Right,
-}
+use super::conn::{Conn, Fate, Hop, Side, Translation};
+use super::filter::LadderFilter;
+use super::seg::{Fifo, Seg, dropped_seg};
 
-impl Side {
-    fn index(self) -> usize {
-        match self {
-            Side::Left => 0,
-            Side::Right => 1,
-        }
-    }
-}
-
-/// The fields that identify one transmission of a segment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Seg {
-    pub(super) src: Endpoint,
-    pub(super) dst: Endpoint,
-    pub(super) seq: TcpSeq,
-    pub(super) ack: Option<TcpSeq>,
-    pub(super) flags: TcpFlags,
-    pub(super) len: usize,
-}
-
-impl Seg {
-    fn new(src: Endpoint, dst: Endpoint, repr: &TcpRepr, len: usize) -> Seg {
-        Seg {
-            src,
-            dst,
-            seq: repr.seq,
-            ack: repr.ack,
-            flags: repr.flags,
-            len,
-        }
-    }
-
-    /// `<SEQ=100><ACK=301><CTL=ACK><DATA=1000>`.
-    pub(super) fn rfc_notation(&self) -> String {
-        let repr = TcpRepr {
-            seq: self.seq,
-            ack: self.ack,
-            flags: self.flags,
-            ..TcpRepr::default()
-        };
-        repr.rfc_notation(self.len)
-    }
-
-    /// The segment inside a datagram, unless it is a fragment or not TCP.
-    fn of_packet(p: &Ipv4Packet) -> Option<Seg> {
-        let IpBody::Tcp { header, payload } = &p.body else {
-            return None;
-        };
-        let h = &p.header;
-        Some(Seg::new(
-            Endpoint {
-                addr: h.src,
-                port: header.src_port,
-            },
-            Endpoint {
-                addr: h.dst,
-                port: header.dst_port,
-            },
-            header,
-            payload.len(),
-        ))
-    }
-
-    /// The segment inside a frame. A corrupted frame is read leniently (its
-    /// checksums do not hold): if the damage missed the headers it still
-    /// matches the segment as sent.
-    fn of_frame(f: &Frame) -> Option<Seg> {
-        match &f.body {
-            FrameBody::Ipv4(p) => Seg::of_packet(p),
-            FrameBody::Corrupted { bytes, .. } => Seg::of_damaged_bytes(bytes),
-            FrameBody::Arp(_) | FrameBody::Raw(_) => None,
-        }
-    }
-
-    /// Ethernet, IPv4 and TCP header fields straight from the bytes (offsets
-    /// of RFC 791 §3.1 and RFC 9293 §3.1), without checksum checks.
-    fn of_damaged_bytes(b: &[u8]) -> Option<Seg> {
-        let ip = b.get(14..)?;
-        if b.get(12..14)? != [0x08, 0x00] || ip.first()? >> 4 != 4 || *ip.get(9)? != 6 {
-            return None;
-        }
-        let ihl = usize::from(ip[0] & 0x0f) * 4;
-        let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
-        let frag = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]);
-        if frag & 0x3fff != 0 {
-            return None; // a fragment: no TCP header to read, or only part of one
-        }
-        let addr = |at: usize| -> Option<Ipv4Addr> {
-            let o: [u8; 4] = ip.get(at..at + 4)?.try_into().ok()?;
-            Some(Ipv4Addr::from(o))
-        };
-        let t = ip.get(ihl..)?;
-        let word = |at: usize| -> Option<u32> {
-            Some(u32::from_be_bytes(t.get(at..at + 4)?.try_into().ok()?))
-        };
-        let port =
-            |at: usize| -> Option<u16> { Some(u16::from_be_bytes([*t.get(at)?, *t.get(at + 1)?])) };
-        let doff = usize::from(t.get(12)? >> 4) * 4;
-        let bits = *t.get(13)?;
-        let flags = TcpFlags {
-            fin: bits & 0x01 != 0,
-            syn: bits & 0x02 != 0,
-            rst: bits & 0x04 != 0,
-            psh: bits & 0x08 != 0,
-            urg: bits & 0x20 != 0,
-            ece: bits & 0x40 != 0,
-            cwr: bits & 0x80 != 0,
-        };
-        Some(Seg {
-            src: Endpoint {
-                addr: addr(12)?,
-                port: port(0)?,
-            },
-            dst: Endpoint {
-                addr: addr(16)?,
-                port: port(2)?,
-            },
-            seq: TcpSeq(word(4)?),
-            ack: if bits & 0x10 != 0 {
-                Some(TcpSeq(word(8)?))
-            } else {
-                None
-            },
-            flags,
-            len: total.checked_sub(ihl + doff)?,
-        })
-    }
-}
-
-/// Segments waiting for their next event, per direction, oldest first.
-#[derive(Debug)]
-struct Fifo<T> {
-    queues: BTreeMap<(Endpoint, Endpoint), VecDeque<(Seg, T)>>,
-}
-
-impl<T> Default for Fifo<T> {
-    fn default() -> Self {
-        Fifo {
-            queues: BTreeMap::new(),
-        }
-    }
-}
-
-impl<T> Fifo<T> {
-    fn push(&mut self, seg: Seg, value: T) {
-        self.queues
-            .entry((seg.src, seg.dst))
-            .or_default()
-            .push_back((seg, value));
-    }
-
-    /// Removes and returns the oldest entry for `seg`.
-    fn take(&mut self, seg: &Seg) -> Option<T> {
-        let key = (seg.src, seg.dst);
-        let queue = self.queues.get_mut(&key)?;
-        let at = queue.iter().position(|(s, _)| s == seg)?;
-        let (_, value) = queue.remove(at)?;
-        if queue.is_empty() {
-            self.queues.remove(&key);
-        }
-        Some(value)
-    }
-
-    fn forget_values(self) -> Fifo<()> {
-        Fifo {
-            queues: self
-                .queues
-                .into_iter()
-                .map(|(k, q)| (k, q.into_iter().map(|(s, _)| (s, ())).collect()))
-                .collect(),
-        }
-    }
-}
-
-/// Where a segment is now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Fate {
-    /// Handed to IP, not yet on the wire.
-    Queued,
-    /// On the wire, not yet arrived.
-    InFlight,
-    /// Arrived; the receiver's state after taking it.
-    Arrived {
-        /// When.
-        at: SimTime,
-        /// The receiver's state after it (`None`: no connection there).
-        state: Option<State>,
-    },
-    /// Lost.
-    Dropped {
-        /// The node that dropped it.
-        node: NodeId,
-        /// On which interface, if one applies.
-        iface: Option<IfaceId>,
-        /// Why, for a human.
-        reason: String,
-    },
-}
-
-/// A segment of the ladder.
-#[derive(Clone, Debug)]
-pub(super) struct SegmentRow {
-    /// The sender's column.
-    pub(super) from: Side,
-    /// What was sent.
-    pub(super) seg: Seg,
-    /// Why, when that is not plain new data or an acknowledgment.
-    pub(super) tag: Option<&'static str>,
-    /// The sender's state after sending it (`None`: no connection there).
-    pub(super) sender: Option<State>,
-    /// When it left the host, if it did.
-    pub(super) wire: Option<SimTime>,
-    /// What became of it.
-    pub(super) fate: Fate,
-}
-
-/// One line of a connection's ladder.
-#[derive(Clone, Debug)]
-pub(super) enum Row {
-    /// A segment (at `time` TCP handed it to IP).
-    Segment(SimTime, SegmentRow),
-    /// A state change no segment shows.
-    State(StateChange),
-}
-
-impl Row {
-    /// When the row happened: when the segment left its host (or was handed
-    /// to IP, if it never left), or when the state changed.
-    pub(super) fn time(&self) -> SimTime {
-        match self {
-            Row::Segment(sent, s) => s.wire.unwrap_or(*sent),
-            Row::State(c) => c.at,
-        }
-    }
-}
-
-/// A state change at one side.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct StateChange {
-    pub(super) at: SimTime,
-    pub(super) side: Side,
-    pub(super) state: State,
-    pub(super) cause: &'static str,
-}
-
-/// One connection: the unordered pair of its endpoints.
-#[derive(Clone, Debug)]
-pub(super) struct Conn {
-    /// Left and right endpoints.
-    pub(super) ends: [Endpoint; 2],
-    /// Each side's state before its first change (`None`: never seen).
-    pub(super) first: [Option<State>; 2],
-    /// Each side's state now.
-    state: [Option<State>; 2],
-    /// The row a side last received, until that side sends.
-    receipt: [Option<usize>; 2],
-    /// A state change of each side not yet shown by a row.
-    pub(super) unshown: [Option<StateChange>; 2],
-    /// The side's next segment carries a SYN cookie.
-    cookie: [bool; 2],
-    /// Rows in the order they were made.
-    pub(super) rows: Vec<Row>,
-}
-
-impl Conn {
-    fn new(left: Endpoint, right: Endpoint) -> Conn {
-        Conn {
-            ends: [left, right],
-            first: [None; 2],
-            state: [None; 2],
-            receipt: [None; 2],
-            unshown: [None; 2],
-            cookie: [false; 2],
-            rows: Vec::new(),
-        }
-    }
-
-    fn side_of(&self, ep: Endpoint) -> Side {
-        if self.ends[0] == ep {
-            Side::Left
-        } else {
-            Side::Right
-        }
-    }
-
-    /// Gives a pending state change its own row.
-    fn show_unshown(&mut self, side: Side) {
-        if let Some(change) = self.unshown[side.index()].take() {
-            self.rows.push(Row::State(change));
-        }
-    }
-
-    /// The row `side` received at `now`, if its effects are still arriving.
-    fn receipt_at(&mut self, side: Side, now: SimTime) -> Option<&mut SegmentRow> {
-        let r = self.receipt[side.index()]?;
-        match &mut self.rows[r] {
-            Row::Segment(_, s) if matches!(s.fate, Fate::Arrived { at, .. } if at == now) => {
-                Some(s)
-            }
-            _ => None,
-        }
-    }
-
-    fn on_state(&mut self, now: SimTime, side: Side, from: State, to: State, cause: &'static str) {
-        let i = side.index();
-        self.first[i].get_or_insert(from);
-        self.state[i] = Some(to);
-        // TCP names the causes of changes a segment arrival makes `rcv ...`
-        // (`rcv SYN`, `rcv ACK of FIN`; see `TcpNote::State`).
-        if cause.starts_with("rcv")
-            && let Some(s) = self.receipt_at(side, now)
-        {
-            s.fate = Fate::Arrived {
-                at: now,
-                state: Some(to),
-            };
-            return;
-        }
-        self.show_unshown(side);
-        self.unshown[i] = Some(StateChange {
-            at: now,
-            side,
-            state: to,
-            cause,
-        });
-    }
-
-    /// The side is a listener (it has no connection yet, but answers SYNs).
-    fn listening(&mut self, now: SimTime, side: Side) {
-        let i = side.index();
-        self.first[i].get_or_insert(State::Listen);
-        self.state[i].get_or_insert(State::Listen);
-        if let Some(s) = self.receipt_at(side, now)
-            && let Fate::Arrived {
-                state: st @ None, ..
-            } = &mut s.fate
-        {
-            *st = Some(State::Listen);
-        }
-    }
-
-    fn push_segment(
-        &mut self,
-        now: SimTime,
-        side: Side,
-        seg: Seg,
-        cause: Option<SendCause>,
-    ) -> usize {
-        let i = side.index();
-        match self.unshown[i] {
-            Some(change) if change.at == now => self.unshown[i] = None,
-            Some(_) => self.show_unshown(side),
-            None => {}
-        }
-        self.receipt[i] = None;
-        let cookie = std::mem::take(&mut self.cookie[i]);
-        self.rows.push(Row::Segment(
-            now,
-            SegmentRow {
-                from: side,
-                seg,
-                tag: if cookie {
-                    Some("SYN cookie")
-                } else {
-                    cause.and_then(tag)
-                },
-                sender: self.state[i],
-                wire: None,
-                fate: Fate::Queued,
-            },
-        ));
-        self.rows.len() - 1
-    }
-
-    fn segment(&mut self, row: usize) -> &mut SegmentRow {
-        match &mut self.rows[row] {
-            Row::Segment(_, s) => s,
-            Row::State(_) => unreachable!("segment queues hold segment rows only"),
-        }
-    }
-}
-
-/// The tag a cause earns: none for the handshake, new data and acknowledgments.
-fn tag(cause: SendCause) -> Option<&'static str> {
-    match cause {
-        SendCause::RtoRetransmission
-        | SendCause::FastRetransmission
-        | SendCause::WindowProbe
-        | SendCause::Keepalive
-        | SendCause::ChallengeAck => Some(cause.name()),
-        SendCause::Syn
-        | SendCause::SynAck
-        | SendCause::NewData
-        | SendCause::PureAck
-        | SendCause::DelayedAck
-        | SendCause::WindowUpdate
-        | SendCause::Reset => None,
-    }
-}
-
-/// Which interfaces belong to hosts, and which node owns each address.
+/// Which interfaces belong to hosts, which node owns each address, and which
+/// interface is at the other end of each link.
 #[derive(Clone, Debug)]
 struct Places {
     host_iface: Vec<bool>,
     iface_node: Vec<NodeId>,
+    peer: Vec<Option<IfaceId>>,
+    /// Configured addresses, then those learned during the run (DHCP leases,
+    /// the addresses hosts' TCP uses).
     owner: BTreeMap<Ipv4Addr, NodeId>,
 }
 
@@ -455,6 +67,15 @@ impl Places {
                 owner.entry(a.addr).or_insert(i.node);
             }
         }
+        let mut peer = vec![None; topo.ifaces.len()];
+        for l in &topo.links {
+            let [a, b] = l.ends;
+            for (from, to) in [(a, b), (b, a)] {
+                if let Some(p) = peer.get_mut(from.0 as usize) {
+                    *p = Some(to);
+                }
+            }
+        }
         Places {
             host_iface: topo
                 .ifaces
@@ -462,6 +83,7 @@ impl Places {
                 .map(|i| topo.nodes[i.node.0 as usize].kind == NodeKind::Host)
                 .collect(),
             iface_node: topo.ifaces.iter().map(|i| i.node).collect(),
+            peer,
             owner,
         }
     }
@@ -475,18 +97,23 @@ impl Places {
             .unwrap_or(false)
     }
 
+    fn node(&self, iface: IfaceId) -> Option<NodeId> {
+        self.iface_node.get(iface.0 as usize).copied()
+    }
+
+    fn peer(&self, iface: IfaceId) -> Option<IfaceId> {
+        self.peer.get(iface.0 as usize).copied().flatten()
+    }
+
     /// Whether a frame arriving on `iface` has reached the owner of `dst`.
     fn is_destination(&self, iface: IfaceId, dst: Ipv4Addr) -> bool {
-        let node = self.iface_node.get(iface.0 as usize);
-        node.is_some() && self.owner.get(&dst) == node
+        let node = self.node(iface);
+        node.is_some() && self.owner.get(&dst).copied() == node
     }
-}
 
-/// The segment a dropped frame or packet carried.
-fn dropped_seg(what: Dropped<'_>) -> Option<Seg> {
-    match what {
-        Dropped::Frame(f) => Seg::of_frame(f),
-        Dropped::Packet(p) => Seg::of_packet(p),
+    /// `node` uses `addr` (keeps what is already known).
+    fn learn(&mut self, addr: Ipv4Addr, node: NodeId) {
+        self.owner.entry(addr).or_insert(node);
     }
 }
 
@@ -494,52 +121,122 @@ fn dropped_seg(what: Dropped<'_>) -> Option<Seg> {
 #[derive(Debug)]
 pub struct Ladder {
     places: Places,
+    filter: LadderFilter,
+    /// Rows are kept (not over the segment limit).
+    drawing: bool,
     conns: Vec<Conn>,
-    index: BTreeMap<(Endpoint, Endpoint), usize>,
-    /// Segments handed to IP, not yet on the wire: (connection, row).
-    queued: Fifo<(usize, usize)>,
-    /// Segments on the wire, not yet arrived or dropped.
+    /// Every connection seen, ends in order: its index, or `None` when the
+    /// filter leaves it out.
+    index: BTreeMap<(Endpoint, Endpoint), Option<usize>>,
+    /// NAT mappings: outside end → (inside end, gateway).
+    nat: BTreeMap<Endpoint, (Endpoint, NodeId)>,
+    /// Segments handed to IP, not yet on the wire: (connection, row if kept).
+    queued: Fifo<(usize, Option<usize>)>,
+    /// Segments on the wire with a row, not yet arrived or dropped.
     in_flight: Fifo<(usize, usize)>,
     segments: u64,
 }
 
 impl Ladder {
-    /// An empty ladder for a world of this shape.
+    /// An empty ladder of every connection, for a world of this shape.
     pub fn new(topo: &Topology) -> Ladder {
+        Ladder::filtered(topo, LadderFilter::default())
+    }
+
+    /// An empty ladder of what `filter` lets through.
+    pub fn filtered(topo: &Topology, filter: LadderFilter) -> Ladder {
         Ladder {
             places: Places::new(topo),
+            filter,
+            drawing: true,
             conns: Vec::new(),
             index: BTreeMap::new(),
+            nat: BTreeMap::new(),
             queued: Fifo::default(),
             in_flight: Fifo::default(),
             segments: 0,
         }
     }
 
-    /// TCP segments sent so far (each transmission counts, retransmissions too).
+    /// TCP segments sent so far that the filter lets through (each
+    /// transmission counts, retransmissions too).
     pub fn segments(&self) -> u64 {
         self.segments
     }
 
-    /// Whether no TCP connection showed up.
+    /// Whether there is nothing to draw: no TCP connection (that the filter
+    /// lets through) sent anything in the window.
     pub fn is_empty(&self) -> bool {
-        self.conns.is_empty()
+        !self.conns.iter().any(Conn::has_rows)
     }
 
-    pub(super) fn conns(&self) -> &[Conn] {
-        &self.conns
+    /// Whether rows are still kept (see [`Ladder::stop_drawing`]).
+    pub fn is_drawing(&self) -> bool {
+        self.drawing
     }
 
-    /// The connection between `a` and `b` (created with `a` on the left), and
-    /// `a`'s side.
-    fn conn(&mut self, a: Endpoint, b: Endpoint) -> (usize, Side) {
+    /// The filter this ladder applies.
+    pub fn filter(&self) -> &LadderFilter {
+        &self.filter
+    }
+
+    /// Forgets every row and keeps no more, only counting segments on: the
+    /// ladder went over its limit.
+    pub fn stop_drawing(&mut self) {
+        self.drawing = false;
+        for c in &mut self.conns {
+            c.stop_drawing();
+        }
+        self.in_flight = Fifo::default();
+        self.queued.map_values(|(_, row)| *row = None);
+    }
+
+    /// The connections that have something to draw, in order of appearance.
+    pub(super) fn conns(&self) -> impl Iterator<Item = &Conn> {
+        self.conns.iter().filter(|c| c.has_rows())
+    }
+
+    /// The end a NAT gateway's outside end stands for.
+    fn inside(&self, ep: Endpoint) -> Endpoint {
+        self.nat.get(&ep).map_or(ep, |(inside, _)| *inside)
+    }
+
+    /// `seg` with NAT-translated ends mapped back to the inside ones.
+    fn untranslated(&self, seg: Seg) -> Seg {
+        Seg {
+            src: self.inside(seg.src),
+            dst: self.inside(seg.dst),
+            ..seg
+        }
+    }
+
+    /// The connection between `a` (on `node`, if known) and `b`, created
+    /// with `a` on the left, and `a`'s side; `None` if the filter leaves it out.
+    fn conn(&mut self, a: Endpoint, b: Endpoint, node: Option<NodeId>) -> Option<(usize, Side)> {
         let key = if a <= b { (a, b) } else { (b, a) };
-        let conns = &mut self.conns;
-        let c = *self.index.entry(key).or_insert_with(|| {
-            conns.push(Conn::new(a, b));
-            conns.len() - 1
-        });
-        (c, self.conns[c].side_of(a))
+        let c = match self.index.get(&key) {
+            Some(slot) => (*slot)?,
+            None => {
+                let owner = |e: Endpoint| self.places.owner.get(&e.addr).copied();
+                let nodes = [node.or_else(|| owner(a)), owner(b)];
+                if !self.filter.wants([a, b], nodes) {
+                    self.index.insert(key, None);
+                    return None;
+                }
+                let mut conn = Conn::new([a, b], nodes, self.filter.clone());
+                if !self.drawing {
+                    conn.stop_drawing();
+                }
+                self.conns.push(conn);
+                self.index.insert(key, Some(self.conns.len() - 1));
+                self.conns.len() - 1
+            }
+        };
+        let side = self.conns[c].side_of(a);
+        if let Some(n) = node {
+            self.conns[c].nodes[side.index()].get_or_insert(n);
+        }
+        Some((c, side))
     }
 
     /// Takes one event into account (events of other kinds are ignored).
@@ -551,16 +248,24 @@ impl Ladder {
                 remote,
                 trace,
             } => self.on_tcp(now, node, local, remote, trace),
-            Event::Tx { iface, frame } if self.places.on_host(iface) => {
+            Event::Tx { iface, frame } => {
                 if let Some(seg) = frame.ipv4().and_then(Seg::of_packet) {
-                    self.on_wire(now, seg);
+                    let seg = self.untranslated(seg);
+                    if self.places.on_host(iface) {
+                        self.on_wire(now, iface, seg);
+                    } else {
+                        self.on_hop(now, iface, seg, false);
+                    }
                 }
             }
             Event::Rx { iface, frame } => {
-                if let Some(seg) = frame.ipv4().and_then(Seg::of_packet)
-                    && self.places.is_destination(iface, seg.dst.addr)
-                {
-                    self.on_arrival(now, seg);
+                if let Some(seg) = frame.ipv4().and_then(Seg::of_packet) {
+                    let seg = self.untranslated(seg);
+                    if self.places.is_destination(iface, seg.dst.addr) {
+                        self.on_arrival(now, iface, seg);
+                    } else {
+                        self.on_hop(now, iface, seg, true);
+                    }
                 }
             }
             Event::Drop {
@@ -570,8 +275,31 @@ impl Ladder {
                 reason,
             } if *reason != DropReason::SameSegment => {
                 if let Some(seg) = dropped_seg(what) {
+                    let seg = self.untranslated(seg);
                     self.on_drop(now, node, iface, seg, reason.to_string());
                 }
+            }
+            Event::Nat {
+                node,
+                event:
+                    NatEvent::Created {
+                        proto: NatProto::Tcp,
+                        inside,
+                        outside,
+                    },
+            } => {
+                let ep = |s: &std::net::SocketAddrV4| Endpoint {
+                    addr: *s.ip(),
+                    port: s.port(),
+                };
+                self.nat.insert(ep(outside), (ep(inside), node));
+            }
+            Event::Dhcp {
+                node,
+                event: DhcpEvent::Configured { addr, .. },
+                ..
+            } => {
+                self.places.owner.insert(addr.addr, node);
             }
             _ => {}
         }
@@ -585,14 +313,30 @@ impl Ladder {
         remote: Endpoint,
         trace: &TcpTrace,
     ) {
-        let (c, side) = self.conn(local, remote);
+        self.places.learn(local.addr, node);
+        let outside = remote;
+        let translation = self.nat.get(&outside).copied();
+        let remote = self.inside(outside);
+        let Some((c, side)) = self.conn(local, remote, Some(node)) else {
+            return;
+        };
         let conn = &mut self.conns[c];
+        if let (Some((_, gateway)), None) = (translation, conn.nat) {
+            let peer = conn.side_of(remote);
+            conn.nat = Some(Translation {
+                side: peer,
+                gateway,
+                outside,
+            });
+        }
         match trace {
             TcpTrace::Note(TcpNote::State { from, to, cause }) => {
                 conn.on_state(now, side, *from, *to, cause)
             }
             TcpTrace::Sent { repr, len, cause } => {
-                self.segments += 1;
+                if self.filter.in_window(now) {
+                    self.segments += 1;
+                }
                 let seg = Seg::new(local, remote, repr, *len);
                 let row = conn.push_segment(now, side, seg, Some(*cause));
                 self.queued.push(seg, (c, row));
@@ -601,6 +345,7 @@ impl Ladder {
                 conn.listening(now, side);
                 if let Some(s) = conn.receipt_at(side, now) {
                     s.fate = Fate::Dropped {
+                        at: now,
                         node,
                         iface: None,
                         reason: "listen queue full".into(),
@@ -616,33 +361,70 @@ impl Ladder {
     }
 
     /// A host put a segment on the wire.
-    fn on_wire(&mut self, now: SimTime, seg: Seg) {
+    fn on_wire(&mut self, now: SimTime, iface: IfaceId, seg: Seg) {
         let (c, row) = match self.queued.take(&seg) {
             Some(at) => at,
             None => {
                 // Not announced by TCP: a closed port's reset, a crafted segment.
-                self.segments += 1;
-                let (c, side) = self.conn(seg.src, seg.dst);
+                let node = self.places.node(iface);
+                let Some((c, side)) = self.conn(seg.src, seg.dst, node) else {
+                    return;
+                };
+                if self.filter.in_window(now) {
+                    self.segments += 1;
+                }
                 (c, self.conns[c].push_segment(now, side, seg, None))
             }
+        };
+        let Some(row) = row else {
+            return;
         };
         let s = self.conns[c].segment(row);
         s.wire = Some(now);
         s.fate = Fate::InFlight;
+        s.hops.push(Hop {
+            at: now,
+            iface,
+            rx: false,
+        });
         self.in_flight.push(seg, (c, row));
     }
 
+    /// A segment reached or left a node on its way.
+    fn on_hop(&mut self, now: SimTime, iface: IfaceId, seg: Seg, rx: bool) {
+        let (conns, places) = (&self.conns, &self.places);
+        let node = places.node(iface);
+        let next = |&(c, r): &(usize, usize)| {
+            let last = conns[c].segment_ref(r).and_then(|s| s.hops.last());
+            match last {
+                // Arriving here after leaving the other end of this link.
+                Some(h) if rx => !h.rx && places.peer(h.iface) == Some(iface),
+                // Leaving the node it last arrived at.
+                Some(h) => h.rx && places.node(h.iface) == node,
+                None => false,
+            }
+        };
+        if let Some(&(c, r)) = self.in_flight.find(&seg, next) {
+            self.conns[c]
+                .segment(r)
+                .hops
+                .push(Hop { at: now, iface, rx });
+        }
+    }
+
     /// A segment reached the host that owns its destination address.
-    fn on_arrival(&mut self, now: SimTime, seg: Seg) {
+    fn on_arrival(&mut self, now: SimTime, iface: IfaceId, seg: Seg) {
         let Some((c, row)) = self.in_flight.take(&seg) else {
-            return; // a duplicate, or a segment sent before the ladder started
+            return; // a duplicate, a segment left out or sent before the ladder started
         };
         let conn = &mut self.conns[c];
+        conn.segment(row).hops.push(Hop {
+            at: now,
+            iface,
+            rx: true,
+        });
         let side = conn.side_of(seg.dst);
-        conn.show_unshown(side);
-        let state = conn.state[side.index()];
-        conn.segment(row).fate = Fate::Arrived { at: now, state };
-        conn.receipt[side.index()] = Some(row);
+        conn.arrived(now, side, row);
     }
 
     fn on_drop(
@@ -654,11 +436,18 @@ impl Ladder {
         reason: String,
     ) {
         let fate = Fate::Dropped {
+            at: now,
             node,
             iface,
             reason,
         };
-        if let Some((c, row)) = self.queued.take(&seg).or_else(|| self.in_flight.take(&seg)) {
+        if let Some((c, row)) = self.queued.take(&seg) {
+            if let Some(row) = row {
+                self.conns[c].segment(row).fate = fate;
+            }
+            return;
+        }
+        if let Some((c, row)) = self.in_flight.take(&seg) {
             self.conns[c].segment(row).fate = fate;
             return;
         }
@@ -668,65 +457,15 @@ impl Ladder {
         } else {
             (seg.dst, seg.src)
         };
-        if let Some(&c) = self.index.get(&key) {
+        if let Some(&Some(c)) = self.index.get(&key) {
             let conn = &mut self.conns[c];
             let side = conn.side_of(seg.dst);
             if let Some(s) = conn.receipt_at(side, now)
                 && s.seg == seg
             {
                 s.fate = fate;
-                conn.receipt[side.index()] = None;
+                conn.forget_receipt(side);
             }
-        }
-    }
-
-    /// Forgets the rows, keeping only what counting further segments needs.
-    pub(super) fn into_counter(self) -> SegmentCounter {
-        SegmentCounter {
-            places: self.places,
-            queued: self.queued.forget_values(),
-            segments: self.segments,
-        }
-    }
-}
-
-/// Counts TCP segments the way [`Ladder::segments`] does, in little memory.
-#[derive(Debug)]
-pub(super) struct SegmentCounter {
-    places: Places,
-    queued: Fifo<()>,
-    segments: u64,
-}
-
-impl SegmentCounter {
-    pub(super) fn segments(&self) -> u64 {
-        self.segments
-    }
-
-    pub(super) fn record(&mut self, event: &Event<'_>) {
-        match *event {
-            Event::Tcp {
-                local,
-                remote,
-                trace: TcpTrace::Sent { repr, len, .. },
-                ..
-            } => {
-                self.segments += 1;
-                self.queued.push(Seg::new(local, remote, repr, *len), ());
-            }
-            Event::Tx { iface, frame } if self.places.on_host(iface) => {
-                if let Some(seg) = frame.ipv4().and_then(Seg::of_packet)
-                    && self.queued.take(&seg).is_none()
-                {
-                    self.segments += 1;
-                }
-            }
-            Event::Drop { what, .. } => {
-                if let Some(seg) = dropped_seg(what) {
-                    self.queued.take(&seg);
-                }
-            }
-            _ => {}
         }
     }
 }

@@ -2,11 +2,11 @@
 
 use std::fmt::Write as _;
 
-use protocols::tcp::{Endpoint, State};
+use protocols::tcp::State;
 use protocols::topology::Topology;
 use sim_core::SimTime;
 
-use super::build::{Conn, Fate, Row, SegmentRow, Side, StateChange};
+use super::conn::{Conn, Fate, Row, SegmentRow, Side, StateChange};
 
 /// What the empty arrow slot of a lost or unfinished segment shows.
 const LOST: &str = "...";
@@ -60,6 +60,7 @@ fn segment_line(topo: &Topology, time: SimTime, s: &SegmentRow) -> Line {
             node,
             iface,
             reason,
+            ..
         } => {
             let place =
                 iface.map_or_else(|| topo.node_name(*node).to_owned(), |i| topo.iface_label(i));
@@ -108,15 +109,28 @@ fn state_line(c: &StateChange) -> Line {
     line
 }
 
-/// Column heads: node names, or addresses where no node owns one; with the
-/// port when both ends share a name.
-fn heads<'a>(topo: &'a Topology, ends: &[Endpoint; 2]) -> [Option<&'a str>; 2] {
-    ends.map(|e| topo.node_with_addr(e.addr).map(|n| topo.node_name(n)))
+/// The node names of the ends, where known.
+pub(super) fn heads<'a>(topo: &'a Topology, conn: &Conn) -> [Option<&'a str>; 2] {
+    [0, 1].map(|k| conn.node(topo, k).map(|n| topo.node_name(n)))
+}
+
+/// `, h1 seen as 203.0.113.2:45002 through NAT at gw`, or nothing.
+pub(super) fn nat_note(topo: &Topology, conn: &Conn) -> String {
+    let Some(t) = conn.nat else {
+        return String::new();
+    };
+    let k = t.side.index();
+    let who = heads(topo, conn)[k].map_or_else(|| conn.ends[k].to_string(), str::to_owned);
+    format!(
+        ", {who} seen as {} through NAT at {}",
+        t.outside,
+        topo.node_name(t.gateway)
+    )
 }
 
 /// Appends the ladder of `conn` to `out`.
 pub(super) fn draw(topo: &Topology, conn: &Conn, out: &mut String) {
-    let names = heads(topo, &conn.ends);
+    let names = heads(topo, conn);
     let _ = write!(out, "TCP");
     for (k, (end, name)) in conn.ends.iter().zip(names).enumerate() {
         let sep = if k == 0 { " " } else { " <-> " };
@@ -125,6 +139,7 @@ pub(super) fn draw(topo: &Topology, conn: &Conn, out: &mut String) {
             let _ = write!(out, " ({name})");
         }
     }
+    out.push_str(&nat_note(topo, conn));
     out.push('\n');
     let column = |k: usize| match names[k] {
         Some(n) if names[0] == names[1] => format!("{n}:{}", conn.ends[k].port),
@@ -132,16 +147,7 @@ pub(super) fn draw(topo: &Topology, conn: &Conn, out: &mut String) {
         None => conn.ends[k].addr.to_string(),
     };
 
-    let mut rows: Vec<&Row> = conn.rows.iter().collect();
-    let unshown: Vec<Row> = conn
-        .unshown
-        .iter()
-        .flatten()
-        .map(|c| Row::State(*c))
-        .collect();
-    rows.extend(&unshown);
-    // Stable: rows of the same instant keep the order they happened in.
-    rows.sort_by_key(|r| r.time());
+    let rows = conn.visible_rows();
 
     let mut lines = vec![
         Line {

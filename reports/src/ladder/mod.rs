@@ -34,12 +34,26 @@
 //! with no connection (a closed port answering with a reset) is `CLOSED`. A
 //! connection reopened on the same pair of endpoints continues its block.
 //!
+//! The same connections are drawn in `ladder.svg` (see [`svg`]), and a
+//! [`LadderFilter`] narrows all of them to one connection and a window of
+//! time (`netsim run --ladder h1:5000-h2:80 --from 1s --to 1.2s`).
+//!
 //! The diagram is for small runs: [`LadderSink`] keeps rows in memory up to
-//! `max_segments` TCP segments and, past that, only counts them and prints
-//! `(ladder not shown: N segments; raise outputs.ladder_limit)` instead.
+//! `limit` TCP segments (counting only those the filter lets through) and,
+//! past that, only counts them and prints
+//! `(ladder not shown: N segments; raise outputs.ladder_limit)` instead, with
+//! no `ladder.svg`.
 
 mod build;
+mod conn;
 mod draw;
+mod filter;
+#[cfg(test)]
+mod filter_tests;
+mod seg;
+#[cfg(test)]
+mod story;
+pub mod svg;
 #[cfg(test)]
 mod tests;
 
@@ -51,23 +65,47 @@ use protocols::trace::{Detail, Event, TraceSink};
 use sim_core::SimTime;
 
 pub use build::Ladder;
-use build::SegmentCounter;
+pub use filter::{EndFilter, HostFilter, LadderFilter};
 
 use crate::destination::Destination;
 use crate::provenance::Provenance;
 
-/// The ladder file's name.
+/// The text ladder file's name.
 pub const LADDER_FILE: &str = "ladder.txt";
+/// The SVG ladder file's name.
+pub const LADDER_SVG_FILE: &str = "ladder.svg";
 /// TCP segments up to which a ladder is drawn by default ("off above a few
 /// hundred segments").
 pub const DEFAULT_LADDER_LIMIT: u64 = 300;
+
+/// What the ladder diagrams show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LadderOptions {
+    /// Segments (that pass the filter) up to which the ladder is drawn.
+    pub limit: u64,
+    /// Which connection and time window.
+    pub filter: LadderFilter,
+    /// In `ladder.svg`, a lifeline per node on the path instead of per endpoint.
+    pub path: bool,
+}
+
+impl LadderOptions {
+    /// Every connection, endpoint view, up to `limit` segments.
+    pub fn new(limit: u64) -> LadderOptions {
+        LadderOptions {
+            limit,
+            filter: LadderFilter::default(),
+            path: false,
+        }
+    }
+}
 
 impl Ladder {
     /// The diagram of every connection so far, blocks separated by a blank
     /// line; empty when there was no TCP.
     pub fn render(&self, topo: &Topology) -> String {
         let mut out = String::new();
-        for (k, conn) in self.conns().iter().enumerate() {
+        for (k, conn) in self.conns().enumerate() {
             if k > 0 {
                 out.push('\n');
             }
@@ -91,84 +129,132 @@ pub fn not_shown_note(segments: u64) -> String {
     format!("(ladder not shown: {segments} segments; raise outputs.ladder_limit)")
 }
 
-enum Mode {
-    /// At most `max_segments` so far: keeping rows.
-    Drawing(Ladder),
-    /// Over the limit: counting only.
-    Counting(SegmentCounter),
-}
-
-/// Writes the ladder diagram of a run's TCP connections when the run finishes.
+/// Writes the ladder diagrams of a run's TCP connections when the run
+/// finishes: the text (to a file or the terminal) and, for the file flavour,
+/// `ladder.svg`.
 ///
 /// Wants [`Detail::Packets`] (segments sent, frames on the wire). With no TCP
-/// in the run it writes nothing: [`TraceSink::finish`] drops the destination
-/// unclosed (a file is not created).
+/// in the run it writes nothing: [`TraceSink::finish`] drops the destinations
+/// unclosed (a file is not created). A filter that matches nothing gets a
+/// one-line note in the text, and no SVG.
 pub struct LadderSink<W: Destination> {
     /// `None` after `finish`, unless it wrote.
-    out: Option<W>,
+    text: Option<W>,
+    /// Likewise, for the SVG.
+    svg: Option<W>,
     topo: Arc<Topology>,
-    max_segments: u64,
-    mode: Mode,
-    /// Written before the diagram.
+    opts: LadderOptions,
+    ladder: Ladder,
+    /// Written before the text diagram.
     preamble: String,
+    prov: Option<Provenance>,
     closed: bool,
 }
 
 impl<W: Destination> LadderSink<W> {
-    /// The file flavour (`ladder.txt`): the provenance as a `#` line, then the
-    /// diagram of at most `max_segments` segments, or the note.
+    /// The file flavour (`ladder.txt`, and `ladder.svg` when `svg` is given):
+    /// the provenance as a `#` line (and the filter as another), then the
+    /// diagram of at most `opts.limit` segments, or the note.
     pub fn file(
         out: W,
+        svg: Option<W>,
         topo: Arc<Topology>,
-        max_segments: u64,
+        opts: LadderOptions,
         prov: &Provenance,
     ) -> LadderSink<W> {
-        LadderSink::new(out, topo, max_segments, format!("# {}\n", prov.summary()))
+        let mut preamble = format!("# {}\n", prov.summary());
+        if let Some(f) = opts.filter.describe() {
+            preamble.push_str(&format!("# filter: {f}\n"));
+        }
+        LadderSink::new(out, svg, topo, opts, preamble, Some(prov.clone()))
     }
 
-    /// The terminal flavour: a blank line (after the echoed trace), then the
-    /// diagram or the note.
-    pub fn echo(out: W, topo: Arc<Topology>, max_segments: u64) -> LadderSink<W> {
-        LadderSink::new(out, topo, max_segments, "\n".into())
+    /// The terminal flavour: a blank line (after the echoed trace), the
+    /// filter if any, then the diagram or the note.
+    pub fn echo(out: W, topo: Arc<Topology>, opts: LadderOptions) -> LadderSink<W> {
+        let mut preamble = String::from("\n");
+        if let Some(f) = opts.filter.describe() {
+            preamble.push_str(&format!("Ladder filter: {f}\n"));
+        }
+        LadderSink::new(out, None, topo, opts, preamble, None)
     }
 
-    fn new(out: W, topo: Arc<Topology>, max_segments: u64, preamble: String) -> LadderSink<W> {
+    fn new(
+        out: W,
+        svg: Option<W>,
+        topo: Arc<Topology>,
+        opts: LadderOptions,
+        preamble: String,
+        prov: Option<Provenance>,
+    ) -> LadderSink<W> {
         LadderSink {
-            out: Some(out),
-            mode: Mode::Drawing(Ladder::new(&topo)),
+            text: Some(out),
+            svg,
+            ladder: Ladder::filtered(&topo, opts.filter.clone()),
             topo,
-            max_segments,
+            opts,
             preamble,
+            prov,
             closed: false,
         }
     }
 
-    /// TCP segments seen so far.
+    /// TCP segments seen so far (those the filter lets through).
     pub fn segments(&self) -> u64 {
-        match &self.mode {
-            Mode::Drawing(l) => l.segments(),
-            Mode::Counting(c) => c.segments(),
-        }
+        self.ladder.segments()
     }
 
-    /// The destination (`None` once `finish` dropped it).
+    /// The text destination (`None` once `finish` dropped it).
     pub fn output(&self) -> Option<&W> {
-        self.out.as_ref()
+        self.text.as_ref()
     }
 
-    /// Gives the destination back (`None` once `finish` dropped it).
+    /// Gives the text destination back (`None` once `finish` dropped it).
     pub fn into_output(mut self) -> Option<W> {
-        self.out.take()
+        self.text.take()
+    }
+
+    /// Gives both destinations back: text, SVG.
+    pub fn into_outputs(mut self) -> (Option<W>, Option<W>) {
+        (self.text.take(), self.svg.take())
     }
 
     /// What `finish` writes after the preamble, `None` for nothing at all.
     fn text(&self) -> Option<String> {
-        match &self.mode {
-            Mode::Drawing(l) if l.is_empty() => None,
-            Mode::Drawing(l) => Some(l.render(&self.topo)),
-            Mode::Counting(c) => Some(format!("{}\n", not_shown_note(c.segments()))),
+        if !self.ladder.is_drawing() {
+            return Some(format!("{}\n", not_shown_note(self.ladder.segments())));
         }
+        if self.ladder.is_empty() {
+            // The preamble says what the filter was.
+            let note = "(ladder: no TCP segment matches the filter)\n";
+            return self.opts.filter.is_active().then(|| note.to_owned());
+        }
+        Some(self.ladder.render(&self.topo))
     }
+
+    /// The SVG document, `None` for none.
+    fn svg(&self) -> Option<String> {
+        if !self.ladder.is_drawing() {
+            return None;
+        }
+        svg::render(&self.topo, &self.ladder, self.opts.path, self.prov.as_ref())
+    }
+}
+
+/// Writes `parts` to `out` and closes it; on failure drops it (an
+/// uncommitted file is removed: no half-written ladder).
+fn write_out<W: Destination>(slot: &mut Option<W>, parts: &[&str]) -> io::Result<()> {
+    let Some(out) = slot.as_mut() else {
+        return Ok(());
+    };
+    let written = parts
+        .iter()
+        .try_for_each(|p| out.write_all(p.as_bytes()))
+        .and_then(|()| out.close());
+    if written.is_err() {
+        *slot = None;
+    }
+    written
 }
 
 impl<W: Destination> TraceSink for LadderSink<W> {
@@ -177,40 +263,30 @@ impl<W: Destination> TraceSink for LadderSink<W> {
     }
 
     fn record(&mut self, time: SimTime, event: &Event<'_>) {
-        match &mut self.mode {
-            Mode::Drawing(ladder) => {
-                ladder.record(time, event);
-                if ladder.segments() > self.max_segments {
-                    let full = std::mem::replace(ladder, Ladder::new(&Topology::default()));
-                    self.mode = Mode::Counting(full.into_counter());
-                }
-            }
-            Mode::Counting(counter) => counter.record(event),
+        self.ladder.record(time, event);
+        if self.ladder.is_drawing() && self.ladder.segments() > self.opts.limit {
+            self.ladder.stop_drawing();
         }
     }
 
-    /// Writes the diagram (or the note) and closes the destination; with no
-    /// TCP in the run, drops it instead. A second call does nothing.
+    /// Writes the diagrams (or the note) and closes the destinations; with
+    /// nothing to write, drops them instead. A second call does nothing.
     fn finish(&mut self) -> io::Result<()> {
         if self.closed {
             return Ok(());
         }
         self.closed = true;
-        let Some(text) = self.text() else {
-            self.out = None;
-            return Ok(());
-        };
-        let Some(out) = self.out.as_mut() else {
-            return Ok(());
-        };
-        let written = out
-            .write_all(self.preamble.as_bytes())
-            .and_then(|()| out.write_all(text.as_bytes()));
-        if let Err(e) = written {
-            // Dropping an uncommitted file removes it: no half-written ladder.
-            self.out = None;
-            return Err(e);
+        let svg = self.svg();
+        match svg {
+            Some(doc) => write_out(&mut self.svg, &[&doc])?,
+            None => self.svg = None,
         }
-        out.close()
+        match self.text() {
+            Some(text) => write_out(&mut self.text, &[&self.preamble, &text]),
+            None => {
+                self.text = None;
+                Ok(())
+            }
+        }
     }
 }

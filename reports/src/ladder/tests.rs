@@ -3,255 +3,15 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use protocols::packet::{Frame, FrameBody, IpBody, Ipv4Packet};
+use protocols::packet::{Frame, FrameBody};
 use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
-use protocols::topology::{IfaceId, NodeId};
-use protocols::trace::{DropReason, Dropped, Event, TraceSink};
-use protocols::wire::{IpProtocol, TcpFlags, TcpRepr, TcpSeq};
+use protocols::trace::{DropReason, Event, TraceSink};
 use sim_core::SimTime;
 
-use super::{LadderSink, render};
+use super::{LadderOptions, LadderSink};
 use crate::test_support::*;
 
-/// The two hosts of [`router_topology`]: h1 (10.0.1.10) and h2 (10.0.2.10).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Host {
-    H1,
-    H2,
-}
-use Host::{H1 as A, H2 as B};
-
-impl Host {
-    fn endpoint(self) -> Endpoint {
-        match self {
-            A => Endpoint {
-                addr: "10.0.1.10".parse().unwrap(),
-                port: 40000,
-            },
-            B => Endpoint {
-                addr: "10.0.2.10".parse().unwrap(),
-                port: 80,
-            },
-        }
-    }
-
-    fn node(self) -> NodeId {
-        match self {
-            A => H1,
-            B => H2,
-        }
-    }
-
-    fn iface(self) -> IfaceId {
-        match self {
-            A => H1_ETH0,
-            B => H2_ETH0,
-        }
-    }
-
-    fn peer(self) -> Host {
-        match self {
-            A => B,
-            B => A,
-        }
-    }
-}
-
-/// A segment from `from` to its peer: `ctl` lists SYN, FIN, RST, PSH (ACK is
-/// there exactly when `ack` is).
-#[derive(Clone, Copy)]
-struct Seg {
-    from: Host,
-    seq: u32,
-    ack: Option<u32>,
-    ctl: &'static str,
-    len: usize,
-}
-
-fn seg(from: Host, seq: u32, ack: Option<u32>, ctl: &'static str, len: usize) -> Seg {
-    Seg {
-        from,
-        seq,
-        ack,
-        ctl,
-        len,
-    }
-}
-
-impl Seg {
-    fn repr(self) -> TcpRepr {
-        let has = |name: &str| self.ctl.split(',').any(|c| c == name);
-        TcpRepr {
-            src_port: self.from.endpoint().port,
-            dst_port: self.from.peer().endpoint().port,
-            seq: TcpSeq(self.seq),
-            ack: self.ack.map(TcpSeq),
-            flags: TcpFlags {
-                syn: has("SYN"),
-                fin: has("FIN"),
-                rst: has("RST"),
-                psh: has("PSH"),
-                ..TcpFlags::NONE
-            },
-            window: 65535,
-            ..TcpRepr::default()
-        }
-    }
-
-    fn frame(self) -> Frame {
-        let mut header = ip_header(64, 1);
-        header.src = self.from.endpoint().addr;
-        header.dst = self.from.peer().endpoint().addr;
-        header.protocol = IpProtocol::Tcp;
-        let packet = Ipv4Packet::new(
-            header,
-            IpBody::Tcp {
-                header: Box::new(self.repr()),
-                payload: Bytes::from(vec![0x61; self.len]),
-            },
-        );
-        ip_frame(self.from.iface(), self.from.peer().iface(), packet)
-    }
-}
-
-/// An event that owns what it points at.
-enum Owned {
-    Tx(IfaceId, Frame),
-    Rx(IfaceId, Frame),
-    Tcp(NodeId, Endpoint, Endpoint, TcpTrace),
-    Drop(NodeId, Option<IfaceId>, Frame, DropReason),
-    DropPacket(NodeId, Option<IfaceId>, Ipv4Packet, DropReason),
-}
-
-impl Owned {
-    fn event(&self) -> Event<'_> {
-        match self {
-            Owned::Tx(iface, frame) => Event::Tx {
-                iface: *iface,
-                frame,
-            },
-            Owned::Rx(iface, frame) => Event::Rx {
-                iface: *iface,
-                frame,
-            },
-            Owned::Tcp(node, local, remote, trace) => Event::Tcp {
-                node: *node,
-                local: *local,
-                remote: *remote,
-                trace,
-            },
-            Owned::Drop(node, iface, frame, reason) => Event::Drop {
-                node: *node,
-                iface: *iface,
-                what: Dropped::Frame(frame),
-                reason,
-            },
-            Owned::DropPacket(node, iface, packet, reason) => Event::Drop {
-                node: *node,
-                iface: *iface,
-                what: Dropped::Packet(packet),
-                reason,
-            },
-        }
-    }
-}
-
-/// Events in the order the world would emit them; times in microseconds
-/// after 1 s.
-#[derive(Default)]
-struct Story {
-    now: u64,
-    events: Vec<(SimTime, Owned)>,
-}
-
-impl Story {
-    fn at(&mut self, us: u64) -> &mut Story {
-        self.now = us;
-        self
-    }
-
-    fn push(&mut self, e: Owned) -> &mut Story {
-        let t = SimTime::from_nanos(1_000_000_000 + self.now * 1_000);
-        self.events.push((t, e));
-        self
-    }
-
-    fn tcp(&mut self, h: Host, trace: TcpTrace) -> &mut Story {
-        let e = Owned::Tcp(h.node(), h.endpoint(), h.peer().endpoint(), trace);
-        self.push(e)
-    }
-
-    fn state(&mut self, h: Host, from: State, to: State, cause: &'static str) -> &mut Story {
-        self.tcp(h, TcpTrace::Note(TcpNote::State { from, to, cause }))
-    }
-
-    /// TCP sends the segment and it leaves the host.
-    fn send(&mut self, s: Seg, cause: SendCause) -> &mut Story {
-        self.announce(s, cause).wire(s)
-    }
-
-    /// TCP hands the segment to IP.
-    fn announce(&mut self, s: Seg, cause: SendCause) -> &mut Story {
-        let trace = TcpTrace::Sent {
-            repr: s.repr(),
-            len: s.len,
-            cause,
-        };
-        self.tcp(s.from, trace)
-    }
-
-    /// The segment leaves its host.
-    fn wire(&mut self, s: Seg) -> &mut Story {
-        self.push(Owned::Tx(s.from.iface(), s.frame()))
-    }
-
-    /// The segment crosses r1 and reaches its destination.
-    fn arrive(&mut self, s: Seg) -> &mut Story {
-        let (into_r1, out_of_r1) = match s.from {
-            A => (R1_ETH0, R1_ETH1),
-            B => (R1_ETH1, R1_ETH0),
-        };
-        self.push(Owned::Rx(into_r1, s.frame()))
-            .push(Owned::Tx(out_of_r1, s.frame()))
-            .push(Owned::Rx(s.from.peer().iface(), s.frame()))
-    }
-
-    /// r1 drops the segment on its way out.
-    fn drop_at_r1(&mut self, s: Seg, reason: DropReason) -> &mut Story {
-        let out_of_r1 = if s.from == A { R1_ETH1 } else { R1_ETH0 };
-        self.push(Owned::Drop(R1, Some(out_of_r1), s.frame(), reason))
-    }
-
-    fn events(&self) -> Vec<(SimTime, Event<'_>)> {
-        self.events.iter().map(|(t, e)| (*t, e.event())).collect()
-    }
-
-    fn render(&self) -> String {
-        render(&router_topology(), &self.events())
-    }
-}
-
-/// RFC 9293 Figure 7 with h1 as TCP Peer A (ISS 100) and h2 as TCP Peer B (ISS 300).
-fn handshake(story: &mut Story) {
-    let syn = seg(A, 100, None, "SYN", 0);
-    let syn_ack = seg(B, 300, Some(101), "SYN", 0);
-    let ack = seg(A, 101, Some(301), "", 0);
-    story
-        .at(0)
-        .state(A, State::Closed, State::SynSent, "OPEN (active)")
-        .send(syn, SendCause::Syn)
-        .at(200)
-        .arrive(syn)
-        .state(B, State::Listen, State::SynReceived, "rcv SYN")
-        .send(syn_ack, SendCause::SynAck)
-        .at(400)
-        .arrive(syn_ack)
-        .state(A, State::SynSent, State::Established, "rcv SYN,ACK")
-        .send(ack, SendCause::PureAck)
-        .at(600)
-        .arrive(ack)
-        .state(B, State::SynReceived, State::Established, "rcv ACK of SYN");
-}
+use super::story::*;
 
 #[test]
 fn three_way_handshake() {
@@ -545,7 +305,11 @@ fn connections_get_a_block_each_in_order_of_appearance() {
 }
 
 fn sink_output(story: &Story, max_segments: u64) -> Option<String> {
-    let mut sink = LadderSink::echo(Vec::new(), Arc::new(router_topology()), max_segments);
+    let mut sink = LadderSink::echo(
+        Vec::new(),
+        Arc::new(router_topology()),
+        LadderOptions::new(max_segments),
+    );
     for (t, e) in story.events() {
         if e.detail() <= sink.detail() {
             sink.record(t, &e);
@@ -585,7 +349,11 @@ fn sink_over_the_limit_prints_one_line_with_the_count() {
 
 #[test]
 fn sink_without_tcp_writes_nothing() {
-    let mut sink = LadderSink::echo(Vec::new(), Arc::new(router_topology()), 300);
+    let mut sink = LadderSink::echo(
+        Vec::new(),
+        Arc::new(router_topology()),
+        LadderOptions::new(300),
+    );
     let f = arp_request();
     sink.record(
         SimTime::ZERO,
@@ -600,7 +368,13 @@ fn sink_without_tcp_writes_nothing() {
 
 #[test]
 fn file_flavour_starts_with_the_provenance() {
-    let mut sink = LadderSink::file(Vec::new(), Arc::new(router_topology()), 300, &provenance());
+    let mut sink = LadderSink::file(
+        Vec::new(),
+        None,
+        Arc::new(router_topology()),
+        LadderOptions::new(300),
+        &provenance(),
+    );
     let mut story = Story::default();
     handshake(&mut story);
     for (t, e) in story.events() {
