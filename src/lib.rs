@@ -39,6 +39,12 @@ pub use scenarios::{Scenario, ScenarioError};
 pub use sim_core;
 use sim_core::{RunLimits, RunStats, SimTime, stable_hash};
 
+pub mod determinism;
+pub mod expect;
+mod ladder;
+pub mod merge;
+pub mod sweep;
+
 /// The netsim version recorded in every output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -62,6 +68,10 @@ pub enum Error {
     /// The run stopped early (the event budget ran out).
     #[error("{0}")]
     Run(#[from] sim_core::RunError),
+    /// A run option does not fit the scenario (`--ladder` naming an unknown
+    /// node, `--to` before `--from`).
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// A validated scenario, ready to run.
@@ -92,8 +102,13 @@ impl Loaded {
 
     fn new(scenario: Scenario) -> Loaded {
         // The hash covers the scenario as it runs (after overrides), not its
-        // comments or layout.
-        let canonical = serde_json::to_string(&scenario).expect("a scenario serializes");
+        // comments or layout, nor its `sweep` section: a run of a sweep has
+        // the hash of the same run made with `netsim run`.
+        let as_run = Scenario {
+            sweep: None,
+            ..scenario.clone()
+        };
+        let canonical = serde_json::to_string(&as_run).expect("a scenario serializes");
         let hash = format!("{:016x}", stable_hash(canonical.as_bytes()));
         Loaded { scenario, hash }
     }
@@ -114,6 +129,15 @@ pub struct RunOptions {
     pub echo: bool,
     /// Index of this run among repetitions.
     pub run_index: u64,
+    /// Ladder diagrams of this connection only (replaces `outputs.ladder`);
+    /// also turns the ladder on when the scenario's `ladder_limit` is 0.
+    pub ladder: Option<scenarios::ladder::ConnSpec>,
+    /// Ladder diagrams of segments sent from this time (replaces `outputs.ladder_from`).
+    pub ladder_from: Option<SimTime>,
+    /// Ladder diagrams of segments sent until this time (replaces `outputs.ladder_to`).
+    pub ladder_to: Option<SimTime>,
+    /// `ladder.svg` with a lifeline per node on the path (or the scenario's `outputs.ladder_path`).
+    pub ladder_path: bool,
 }
 
 impl RunOptions {
@@ -143,8 +167,19 @@ pub struct RunOutcome {
     pub links: Vec<(String, [DirStats; 2])>,
     /// Identity of the run.
     pub provenance: reports::Provenance,
+    /// Per flow and per link direction summary (also `summary.json`).
+    pub summary: reports::RunSummary,
+    /// The verdict on each of the scenario's `expect` entries, in order.
+    pub expectations: Vec<expect::ExpectOutcome>,
     /// The output directory, if files were written.
     pub out_dir: Option<PathBuf>,
+}
+
+impl RunOutcome {
+    /// Whether every expectation held (true when there are none).
+    pub fn expectations_met(&self) -> bool {
+        self.expectations.iter().all(|e| e.passed)
+    }
 }
 
 /// The default output directory of a scenario: `out/<name>/`.
@@ -154,6 +189,16 @@ pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
 
 /// Runs a loaded scenario.
 pub fn run(loaded: &Loaded, opts: &RunOptions) -> Result<RunOutcome, Error> {
+    run_with_progress(loaded, opts, |_| {})
+}
+
+/// Runs a loaded scenario, calling `progress` every 2^16 events (the CLI
+/// draws its progress bar from it).
+pub fn run_with_progress(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    progress: impl FnMut(sim_core::Progress),
+) -> Result<RunOutcome, Error> {
     let s = &loaded.scenario;
     let seed = opts.seed.unwrap_or(s.seed);
     let stop = opts.until.unwrap_or(s.stop);
@@ -166,12 +211,18 @@ pub fn run(loaded: &Loaded, opts: &RunOptions) -> Result<RunOutcome, Error> {
     };
     let spec = scenarios::build::world_spec(s, seed, opts.run_index);
     let topo = Arc::new(spec.topology()?);
+    let ladder_filter = ladder::filter(s, opts, &topo)?;
     let out_dir = opts
         .write_outputs
         .then(|| opts.out_dir.clone().unwrap_or_else(|| default_out_dir(s)));
-    let sinks = match &out_dir {
+    let mut sinks = match &out_dir {
         Some(dir) => {
-            let cfg = output_config(s, dir, &topo, opts.echo);
+            let mut cfg = output_config(s, dir, &topo, opts.echo);
+            cfg.ladder_filter = ladder_filter;
+            cfg.ladder_path |= opts.ladder_path;
+            if opts.ladder.is_some() && cfg.ladder_limit == 0 {
+                cfg.ladder_limit = reports::DEFAULT_LADDER_LIMIT;
+            }
             reports::make_sinks(&cfg, topo.clone(), &provenance).map_err(|source| {
                 Error::Output {
                     dir: dir.clone(),
@@ -181,12 +232,15 @@ pub fn run(loaded: &Loaded, opts: &RunOptions) -> Result<RunOutcome, Error> {
         }
         None => Vec::new(),
     };
+    // The flow summary always runs: it is cheap (no per-packet events).
+    let (summary_sink, summary_handle) = reports::SummarySink::new(topo.clone());
+    sinks.push(Box::new(summary_sink));
     let world = spec.build(sinks)?;
     let limits = RunLimits {
         stop_at: stop,
         max_events: s.max_events,
     };
-    let (report, failure) = match world.run(limits, |_| {}) {
+    let (report, failure) = match world.run(limits, progress) {
         Ok(r) => (r, None),
         Err((e, r)) => (r, Some(e)),
     };
@@ -199,7 +253,16 @@ pub fn run(loaded: &Loaded, opts: &RunOptions) -> Result<RunOutcome, Error> {
     if let Some(e) = failure {
         return Err(e.into());
     }
-    Ok(RunOutcome {
+    let summary = summary_handle.finish(report.stats.end, &report.links);
+    if let Some(dir) = &out_dir {
+        reports::summary::write_json(dir, &summary, &provenance).map_err(|source| {
+            Error::Output {
+                dir: dir.clone(),
+                source,
+            }
+        })?;
+    }
+    let mut outcome = RunOutcome {
         stats: report.stats,
         apps: report.apps,
         links: topo
@@ -209,8 +272,38 @@ pub fn run(loaded: &Loaded, opts: &RunOptions) -> Result<RunOutcome, Error> {
             .zip(report.links)
             .collect(),
         provenance,
+        summary,
+        expectations: Vec::new(),
         out_dir,
-    })
+    };
+    outcome.expectations = expect::evaluate(s, &outcome);
+    if let Some(dir) = &outcome.out_dir {
+        write_report(dir, &outcome).map_err(|source| Error::Output {
+            dir: dir.clone(),
+            source,
+        })?;
+    }
+    Ok(outcome)
+}
+
+/// `report.html`, last, from the files the run wrote and its expectations.
+fn write_report(dir: &Path, outcome: &RunOutcome) -> std::io::Result<PathBuf> {
+    let input = reports::html::ReportInput {
+        provenance: outcome.provenance.clone(),
+        end: outcome.stats.end.to_string(),
+        events: outcome.stats.events,
+        expectations: outcome
+            .expectations
+            .iter()
+            .map(|e| reports::html::ExpectationRow {
+                expectation: e.expectation.clone(),
+                observed: e.observed.clone(),
+                expected: e.expected.clone(),
+                passed: e.passed,
+            })
+            .collect(),
+    };
+    reports::html::write_report(dir, &input)
 }
 
 fn output_config(
@@ -258,6 +351,10 @@ fn output_config(
             scenarios::Detail::Full => protocols::trace::Detail::Full,
         },
         ladder_limit: o.ladder_limit,
+        ladder_filter: reports::LadderFilter::default(),
+        ladder_path: o.ladder_path,
+        dhcp_ifaces: ladder::dhcp_ifaces(s, topo),
         series_interval: o.series,
+        plots: o.plots,
     }
 }

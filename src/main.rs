@@ -2,6 +2,9 @@
 //!
 //! Exit codes: 0 success, 1 an expectation failed, 2 invalid input or usage.
 
+mod progress;
+mod sweep_cli;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,7 +41,18 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run twice and compare every output file byte for byte (in
+        /// <out>/determinism/run-1 and run-2); exit 1 on a difference.
+        #[arg(long)]
+        check_determinism: bool,
+        #[command(flatten)]
+        ladder: LadderArgs,
     },
+    /// Run a scenario over a grid of parameter values x seeds, in parallel;
+    /// write results.csv, summary.csv and the sweep plot.
+    Sweep(sweep_cli::SweepArgs),
+    /// Combine sweep shard directories into one results.csv and summary.csv.
+    Merge(sweep_cli::MergeArgs),
     /// Check a scenario without running it.
     Check {
         /// The scenario file (RON).
@@ -49,6 +63,29 @@ enum Command {
     },
 }
 
+/// What the ladder diagrams (ladder.txt, ladder.svg, the terminal) show.
+#[derive(clap::Args)]
+struct LadderArgs {
+    /// Ladders of one connection only: node[:port]-node[:port], nodes by
+    /// name or address (e.g. h1:5000-h2:80, s1-d1).
+    #[arg(long, value_name = "SPEC", value_parser = parse_conn)]
+    ladder: Option<netsim::scenarios::ladder::ConnSpec>,
+    /// Ladders of the segments sent from this time on (e.g. 1s).
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    from: Option<SimTime>,
+    /// Ladders of the segments sent up to this time (e.g. 1.2s).
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    to: Option<SimTime>,
+    /// ladder.svg with a lifeline per node on the path (routers, switches),
+    /// not only per endpoint.
+    #[arg(long)]
+    ladder_path: bool,
+}
+
+fn parse_conn(s: &str) -> Result<netsim::scenarios::ladder::ConnSpec, String> {
+    s.parse()
+}
+
 fn parse_time(s: &str) -> Result<SimTime, String> {
     s.parse()
         .map_err(|e: sim_core::ParseTimeError| e.to_string())
@@ -57,6 +94,8 @@ fn parse_time(s: &str) -> Result<SimTime, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Sweep(args) => sweep_cli::sweep(args),
+        Command::Merge(args) => sweep_cli::merge_dirs(args),
         Command::Check { file, overrides } => match Loaded::from_file(&file, &overrides) {
             Ok(l) => {
                 let s = &l.scenario;
@@ -69,6 +108,9 @@ fn main() -> ExitCode {
                     s.timeline.len(),
                     s.stop
                 );
+                if s.sweep.is_some() {
+                    return sweep_cli::check(&file, &overrides);
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -80,6 +122,8 @@ fn main() -> ExitCode {
             out,
             overrides,
             quiet,
+            check_determinism,
+            ladder,
         } => {
             let loaded = match Loaded::from_file(&file, &overrides) {
                 Ok(l) => l,
@@ -90,18 +134,95 @@ fn main() -> ExitCode {
                 until,
                 out_dir: out,
                 echo: !quiet,
+                ladder: ladder.ladder,
+                ladder_from: ladder.from,
+                ladder_to: ladder.to,
+                ladder_path: ladder.ladder_path,
                 ..RunOptions::cli()
             };
-            match netsim::run(&loaded, &opts) {
+            if check_determinism {
+                return determinism(&loaded, &opts);
+            }
+            let mut progress = progress::RunProgress::new(quiet);
+            let result = netsim::run_with_progress(&loaded, &opts, |p| progress.update(p));
+            progress.finish();
+            match result {
                 Ok(outcome) => {
                     if !quiet {
                         print_summary(&outcome);
                     }
-                    ExitCode::SUCCESS
+                    let code = expectations(&outcome, quiet);
+                    if let (false, Some(dir)) = (quiet, &outcome.out_dir) {
+                        println!();
+                        println!("outputs: {}/", dir.display());
+                        println!(
+                            "report:  {}",
+                            dir.join(netsim::reports::html::REPORT_FILE).display()
+                        );
+                    }
+                    code
                 }
                 Err(e) => fail(&e),
             }
         }
+    }
+}
+
+/// Prints the flow and link tables (unless quiet) and the expectations
+/// (when quiet, only if one failed, on standard error); exit 1 if one failed.
+fn expectations(o: &netsim::RunOutcome, quiet: bool) -> ExitCode {
+    use netsim::reports::summary::table;
+    if !quiet {
+        for t in [
+            table::flow_table(&o.summary, 20),
+            table::link_table(&o.summary, 12),
+        ] {
+            if !t.is_empty() {
+                println!();
+                print!("{t}");
+            }
+        }
+    }
+    if o.expectations.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let failed = o.expectations.iter().filter(|e| !e.passed).count();
+    let verdict = match failed {
+        0 => format!("all {} expectations met", o.expectations.len()),
+        n => format!("{n} of {} expectations FAILED", o.expectations.len()),
+    };
+    let text = netsim::expect::table(&o.expectations);
+    if !quiet {
+        println!();
+        print!("{text}");
+        println!("{verdict}");
+    } else if failed > 0 {
+        eprint!("{text}");
+        eprintln!("{verdict}");
+    }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `run --check-determinism`: two runs, every output file compared.
+fn determinism(loaded: &Loaded, opts: &RunOptions) -> ExitCode {
+    match netsim::determinism::check(loaded, opts) {
+        Ok((netsim::determinism::Verdict::Identical { files }, _)) => {
+            println!("deterministic: {files} files identical");
+            ExitCode::SUCCESS
+        }
+        Ok((netsim::determinism::Verdict::Differs(d), dir)) => {
+            println!(
+                "NOT deterministic: two runs with the same seed differ (both kept in {}/)",
+                dir.display()
+            );
+            println!("first difference: {d}");
+            ExitCode::from(1)
+        }
+        Err(e) => fail(&e),
     }
 }
 
@@ -210,8 +331,5 @@ fn print_summary(o: &netsim::RunOutcome) {
                 println!("   {node} {app}: {name}: {error}")
             }
         }
-    }
-    if let Some(dir) = &o.out_dir {
-        println!("   outputs: {}/", dir.display());
     }
 }

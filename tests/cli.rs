@@ -44,7 +44,10 @@ fn run_prints_the_trace_and_writes_outputs() {
             "queue-r1-h2-b_to_a.csv",
             "r1-eth0.pcap",
             "r1-eth1.pcap",
+            "report.html",
             "series.json",
+            "summary.json",
+            "topology.svg",
             "trace.txt"
         ]
     );
@@ -138,6 +141,9 @@ fn a_different_seed_changes_a_lossy_run() {
         "nodes.h1.apps.0.count=30",
         "--until",
         "40s",
+        // 30% loss fails the scenario's expectation of every ping answered.
+        "--set",
+        "expect=[]",
     ];
     let trace = |seed: &str| {
         let out = scratch(&format!("seed-{seed}"));
@@ -390,7 +396,15 @@ fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
             "--set",
             "outputs.series=None"
         ]),
-        ["captures.json", "h2-eth0.pcap", "r1-eth1.pcap", "trace.txt"]
+        [
+            "captures.json",
+            "h2-eth0.pcap",
+            "r1-eth1.pcap",
+            "report.html",
+            "summary.json",
+            "topology.svg",
+            "trace.txt"
+        ]
     );
     assert_eq!(
         names(&[
@@ -403,7 +417,12 @@ fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
             "--set",
             "outputs.series=None"
         ]),
-        ["events.jsonl"]
+        [
+            "events.jsonl",
+            "report.html",
+            "summary.json",
+            "topology.svg"
+        ]
     );
     // A small capture limit and snap length: the manifest says what was cut.
     let out = scratch("outputs-limit");
@@ -433,4 +452,165 @@ fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
         &["frame.cap_len", "frame.len"],
     );
     assert_eq!(lens, ["60,60", "60,60", "64,98"]);
+}
+
+// ---- ladder diagrams and the topology drawing ----
+
+/// The rows' times of a text ladder block (`  1.101399  ...`).
+fn row_times(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("  ") && l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| l.split_whitespace().next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn ladder_filter_keeps_one_connection_and_a_time_window() {
+    let out = scratch("cli-ladder-filter");
+    let window = [
+        "--ladder",
+        "new-server:80",
+        "--from",
+        "1.1s",
+        "--to",
+        "1.15s",
+    ];
+    run_into(
+        &root().join("scenarios/http10-vs-http11.ron"),
+        &out,
+        &window,
+    );
+    let text = std::fs::read_to_string(out.join("ladder.txt")).unwrap();
+    assert!(text.lines().nth(1).unwrap().starts_with(
+        "# filter: connection new-server:80, segments sent from 1.100000 to 1.150000 s"
+    ));
+    let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("TCP ")).collect();
+    assert_eq!(heads.len(), 1, "{text}");
+    assert!(
+        heads[0].contains("(new) <-> 10.0.2.80:80 (server)"),
+        "{text}"
+    );
+    let times = row_times(&text);
+    assert!(times.len() >= 10, "{text}");
+    assert!(
+        times
+            .iter()
+            .all(|t| t.as_str() >= "1.100000" && t.as_str() <= "1.150000"),
+        "{times:?}"
+    );
+    // The SVG draws the same connection and the same rows.
+    let svg = std::fs::read_to_string(out.join("ladder.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("ladder.svg parses");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    let titles: Vec<&&str> = texts.iter().filter(|t| t.starts_with("TCP ")).collect();
+    assert_eq!(titles.len(), 1);
+    assert!(titles[0].starts_with("TCP new 10.0.1.11:"), "{titles:?}");
+    let axis: Vec<String> = texts
+        .iter()
+        .filter(|t| {
+            t.len() == 8 && t.starts_with("1.") && t[2..].bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(|t| (*t).to_owned())
+        .collect();
+    assert_eq!(axis, times);
+    // Without the filter: every connection, the whole run.
+    let all = scratch("cli-ladder-all");
+    run_into(&root().join("scenarios/http10-vs-http11.ron"), &all, &[]);
+    let text = std::fs::read_to_string(all.join("ladder.txt")).unwrap();
+    assert_eq!(text.lines().filter(|l| l.starts_with("TCP ")).count(), 6);
+}
+
+#[test]
+fn ladder_usage_errors_exit_2_and_write_nothing() {
+    let dir = scratch("cli-ladder-bad");
+    let out = dir.join("out");
+    for (args, message) in [
+        (
+            &["--ladder", "new-nobody"][..],
+            "--ladder new-nobody: no node named \"nobody\"",
+        ),
+        (&["--ladder", "new"][..], "bad connection \"new\""),
+        (&["--ladder", "new:http-server"][..], "bad connection"),
+        (
+            &["--from", "2s", "--to", "1s"][..],
+            "--to 1s is before --from 2s",
+        ),
+    ] {
+        let mut argv = vec![
+            "run",
+            "scenarios/http10-vs-http11.ron",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        argv.extend_from_slice(args);
+        let o = netsim(&argv);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!out.exists(), "{args:?}: nothing written");
+    }
+}
+
+#[test]
+fn ladder_in_the_scenario_is_validated_with_its_position() {
+    let (err, file) = bad(
+        &with(
+            "links: [",
+            "outputs: Outputs(ladder: \"h1-h9\"),\n    links: [",
+        ),
+        "ladder-node",
+    );
+    assert!(err.contains(&format!("{}:7:", file.display())), "{err}");
+    assert!(
+        err.contains("outputs.ladder") && err.contains("no node named \"h9\""),
+        "{err}"
+    );
+    let (err, _) = bad(
+        &with(
+            "links: [",
+            "outputs: Outputs(ladder: \"h1\"),\n    links: [",
+        ),
+        "ladder-syntax",
+    );
+    assert!(
+        err.contains(":7:") && err.contains("outputs.ladder"),
+        "{err}"
+    );
+    assert!(err.contains("node[:port]-node[:port]"), "{err}");
+}
+
+#[test]
+fn topology_svg_names_every_node_and_link() {
+    let out = scratch("cli-topology");
+    run_into(&root().join("scenarios/home-gateway.ron"), &out, &[]);
+    let svg = std::fs::read_to_string(out.join("topology.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("topology.svg parses");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    for node in ["h1", "h2", "sw1", "gw", "isp", "sw2", "ns", "web"] {
+        assert!(texts.contains(&node), "{node}");
+    }
+    assert!(
+        texts.contains(&"gw-isp \u{b7} 20 Mbit/s \u{b7} 5 ms \u{b7} MTU 1500"),
+        "{texts:?}"
+    );
+    // h1 and h2 get their addresses from the gateway's DHCP server.
+    assert!(
+        texts.iter().any(|t| t.starts_with("eth0 DHCP 192.168.1.")),
+        "{texts:?}"
+    );
+    // The NAT gateway's two halves of the web connection are one ladder.
+    let ladder = std::fs::read_to_string(out.join("ladder.txt")).unwrap();
+    let heads: Vec<&str> = ladder.lines().filter(|l| l.starts_with("TCP ")).collect();
+    assert_eq!(heads.len(), 1, "{ladder}");
+    assert!(heads[0].contains("(h1) <-> 198.51.100.80:80 (web), h1 seen as 203.0.113.2:"));
+    assert!(!ladder.contains("no arrival seen"), "{ladder}");
 }

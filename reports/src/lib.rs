@@ -12,7 +12,11 @@
 //! | `<node>-<iface>.pcap`| [`PcapSink`]    | frames per interface, for Wireshark    |
 //! | `captures.json`      | [`PcapSink`]    | manifest of the pcap files             |
 //! | `ladder.txt`         | [`LadderSink`]  | TCP connections as RFC 9293 ladder diagrams |
+//! | `ladder.svg`         | [`LadderSink`]  | the same ladders drawn: arrows slanted by transit time, losses crossed out |
+//! | `topology.svg`       | [`TopologySink`] | nodes, links (rate, delay, MTU), interface addresses |
 //! | `tcp-*.csv`, `queue-*.csv`, `series.json` | [`SeriesSink`] | cwnd, RTT, rates per connection; queue length and drops per link direction |
+//! | `throughput`, `cwnd-*`, `tseq-*`, `rtt-*`, `queue-*` `.svg`/`.png`, `plots.json` | [`PlotSink`] | plots in the style of Wireshark's TCP stream graphs and tcptrace |
+//! | `summary.json`       | [`SummarySink`] | per flow goodput, retransmissions, RTT, drops; per link direction utilisation and drops |
 //!
 //! Every output records the run's [`Provenance`]. [`make_sinks`] builds the set
 //! an [`OutputConfig`] asks for, including the terminal echo.
@@ -25,13 +29,17 @@ pub mod atomic;
 mod budget;
 pub mod destination;
 pub mod format;
+pub mod html;
 pub mod jsonl;
 pub mod ladder;
 pub mod outputs;
 pub mod pcap;
+pub mod plot;
 pub mod provenance;
 pub mod series;
+pub mod summary;
 pub mod text;
+pub mod topology;
 
 #[cfg(test)]
 #[path = "../tests/common/mod.rs"]
@@ -41,9 +49,15 @@ pub use atomic::AtomicFile;
 pub use destination::Destination;
 pub use format::{LineFormat, format_event};
 pub use jsonl::{JsonlSink, event_json};
-pub use ladder::{DEFAULT_LADDER_LIMIT, LADDER_FILE, Ladder, LadderSink};
+pub use ladder::{
+    DEFAULT_LADDER_LIMIT, LADDER_FILE, LADDER_SVG_FILE, Ladder, LadderFilter, LadderOptions,
+    LadderSink,
+};
 pub use outputs::{CaptureFilter, EVENTS_FILE, OutputConfig, TRACE_FILE, make_sinks};
 pub use pcap::{CAPTURE_MANIFEST, CaptureEntry, CaptureManifest, MAX_SNAPLEN, PcapSink};
+pub use plot::{PLOTS_MANIFEST, PlotEntry, PlotKind, PlotManifest, PlotSink};
 pub use provenance::Provenance;
 pub use series::{SERIES_MANIFEST, SeriesSink};
+pub use summary::{FlowSummary, LinkSummary, RunSummary, SUMMARY_FILE, SummaryHandle, SummarySink};
 pub use text::TextSink;
+pub use topology::{TOPOLOGY_FILE, TopologySink};

@@ -10,11 +10,15 @@ use protocols::trace::{Detail, TraceSink};
 
 use crate::atomic::AtomicFile;
 use crate::jsonl::JsonlSink;
-use crate::ladder::{DEFAULT_LADDER_LIMIT, LADDER_FILE, LadderSink};
+use crate::ladder::{
+    DEFAULT_LADDER_LIMIT, LADDER_FILE, LADDER_SVG_FILE, LadderFilter, LadderOptions, LadderSink,
+};
 use crate::pcap::PcapSink;
+use crate::plot::PlotSink;
 use crate::provenance::Provenance;
 use crate::series::SeriesSink;
 use crate::text::TextSink;
+use crate::topology::{TOPOLOGY_FILE, TopologySink};
 use sim_core::SimDuration;
 
 /// The text trace's file name.
@@ -75,9 +79,17 @@ pub struct OutputConfig {
     /// and, when `print_limit > 0`, on the terminal; above it, a one-line note
     /// instead (0 = no ladder at all).
     pub ladder_limit: u64,
+    /// Which connection and time window the ladders show (and count).
+    pub ladder_filter: LadderFilter,
+    /// `ladder.svg` with a lifeline per node on the path, not per endpoint.
+    pub ladder_path: bool,
+    /// The interfaces a DHCP client configures (`topology.svg` says "DHCP").
+    pub dhcp_ifaces: Vec<IfaceId>,
     /// Write the time-series CSV files ([`crate::series`]), at most one row
     /// per `series_interval` of simulated time; `None`: no series.
     pub series_interval: Option<SimDuration>,
+    /// Write the plots (SVG and PNG) and `plots.json` ([`crate::plot`]).
+    pub plots: bool,
 }
 
 impl OutputConfig {
@@ -97,7 +109,11 @@ impl OutputConfig {
             print_limit: 0,
             detail: Detail::Packets,
             ladder_limit: DEFAULT_LADDER_LIMIT,
+            ladder_filter: LadderFilter::default(),
+            ladder_path: false,
+            dhcp_ifaces: Vec::new(),
             series_interval: Some(SimDuration::from_millis(1)),
+            plots: true,
         }
     }
 }
@@ -153,12 +169,25 @@ pub fn make_sinks(
             interval,
         )));
     }
+    if cfg.plots {
+        sinks.push(Box::new(PlotSink::new(&cfg.dir, topo.clone(), prov)));
+    }
+    let out = AtomicFile::create(&cfg.dir, TOPOLOGY_FILE)?;
+    let dhcp = &cfg.dhcp_ifaces;
+    sinks.push(Box::new(TopologySink::new(out, topo.clone(), dhcp, prov)));
+    let ladder = LadderOptions {
+        limit: cfg.ladder_limit,
+        filter: cfg.ladder_filter.clone(),
+        path: cfg.ladder_path,
+    };
     if cfg.ladder_limit > 0 {
         let out = AtomicFile::create(&cfg.dir, LADDER_FILE)?;
+        let svg = AtomicFile::create(&cfg.dir, LADDER_SVG_FILE)?;
         sinks.push(Box::new(LadderSink::file(
             out,
+            Some(svg),
             topo.clone(),
-            cfg.ladder_limit,
+            ladder.clone(),
             prov,
         )));
     }
@@ -172,11 +201,7 @@ pub fn make_sinks(
             full_trace,
         )));
         if cfg.ladder_limit > 0 {
-            sinks.push(Box::new(LadderSink::echo(
-                io::stdout(),
-                topo,
-                cfg.ladder_limit,
-            )));
+            sinks.push(Box::new(LadderSink::echo(io::stdout(), topo, ladder)));
         }
     }
     Ok(sinks)

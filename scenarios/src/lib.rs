@@ -24,14 +24,17 @@
 //! assert_eq!(
 //!     err.to_string(),
 //!     "x.ron:1:21: unknown field \"sede\", did you mean \"seed\"? (expected one of: \
-//!      name, description, seed, stop, max_events, nodes, links, timeline, outputs, generate)"
+//!      name, description, seed, stop, max_events, nodes, links, timeline, outputs, generate, sweep, \
+//!      expect)"
 //! );
 //! ```
 #![warn(missing_docs)]
 
 pub mod build;
 pub mod error;
+pub mod expect;
 pub mod generate;
+pub mod ladder;
 pub mod link;
 mod literal;
 pub mod load;
@@ -39,6 +42,7 @@ mod locate;
 pub mod overrides;
 pub mod schema;
 pub mod services;
+pub mod sweep;
 pub mod tcp;
 pub mod validate;
 pub mod values;

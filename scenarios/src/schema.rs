@@ -68,6 +68,17 @@ pub struct Scenario {
     /// is loaded (see [`crate::generate`]). Default `None`.
     #[serde(default)]
     pub generate: Option<crate::generate::Generate>,
+    /// A parameter sweep for `netsim sweep` (see [`crate::sweep`]). `netsim run`
+    /// ignores it and runs the scenario as written, the sweep's base point.
+    /// Default `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::sweep::Sweep>,
+    /// Assertions on the results, checked when the run ends; `netsim run`
+    /// exits with code 1 when one fails. See [`crate::expect`], e.g.
+    /// `expect: [HandshakeBy(flow: "client->server", time: "1.1s"), NoRto()]`.
+    /// Default `[]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<crate::expect::Expect>,
 }
 
 fn default_seed() -> u64 {
@@ -630,11 +641,35 @@ pub struct Outputs {
     /// Default `300`.
     #[serde(default = "default_ladder_limit")]
     pub ladder_limit: u64,
+    /// Draw only this TCP connection in the ladder diagrams (`ladder.txt`,
+    /// `ladder.svg`, the terminal): `"node[:port]-node[:port]"`, each end a
+    /// node name or an address, e.g. `"h1:5000-h2:80"` (see
+    /// [`crate::ladder`]). Default `None`: every connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<crate::ladder::ConnSpec>,
+    /// Draw only the segments TCP sent at or after this time (and state
+    /// changes from then on). Default `None`: from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder_from: Option<SimTime>,
+    /// Draw only the segments TCP sent at or before this time. Default
+    /// `None`: to the end of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder_to: Option<SimTime>,
+    /// In `ladder.svg`, one lifeline per node the connection's segments cross
+    /// (hosts, routers, switches, in path order) instead of one per endpoint.
+    /// Default `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ladder_path: bool,
     /// Write time series (CSV per TCP connection and per link direction):
     /// at most one row per this much simulated time; `None`: no series.
     /// Default `"1ms"`.
     #[serde(default = "default_series")]
     pub series: Option<SimDuration>,
+    /// Draw plots (SVG and PNG: throughput, cwnd, time-sequence graph and
+    /// RTT per flow, queue length per busy link direction) and `plots.json`.
+    /// Default `true`.
+    #[serde(default = "default_true")]
+    pub plots: bool,
     /// How much each trace line says. Default `Packets`.
     #[serde(default)]
     pub detail: Detail,
@@ -651,7 +686,12 @@ impl Default for Outputs {
             trace_limit: default_trace_limit(),
             print_limit: default_print_limit(),
             ladder_limit: default_ladder_limit(),
+            ladder: None,
+            ladder_from: None,
+            ladder_to: None,
+            ladder_path: false,
             series: default_series(),
+            plots: true,
             detail: Detail::Packets,
         }
     }

@@ -65,6 +65,7 @@ pub(crate) fn validate_with(
     let ports = c.links(&scenario);
     c.timeline(&scenario);
     c.outputs(&scenario, &ports);
+    crate::expect::check(&scenario, &mut |path, item, msg| c.report(path, item, msg));
     if !c.problems.is_empty() {
         let mut problems = c.problems;
         // Stable: problems without a position keep their order, at the end.
@@ -312,6 +313,19 @@ impl Checker<'_> {
                 "outputs.snaplen",
                 "outputs.snaplen".to_string(),
                 "must be at least 1 byte".to_string(),
+            );
+        }
+        if let Some(Err(message)) = s.outputs.ladder.as_ref().map(|c| c.resolve(&node_names)) {
+            self.report("outputs.ladder", "outputs.ladder".to_string(), message);
+        }
+        if let (Some(from), Some(to)) = (s.outputs.ladder_from, s.outputs.ladder_to)
+            && from > to
+        {
+            let message = format!("{to} is before ladder_from ({from})");
+            self.report(
+                "outputs.ladder_to",
+                "outputs.ladder_to".to_string(),
+                message,
             );
         }
     }

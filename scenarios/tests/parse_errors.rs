@@ -23,7 +23,7 @@ fn unknown_field_far_from_any_gives_no_suggestion() {
     assert_eq!(
         msg,
         "t.ron:3:18: unknown field \"bandwidth\" (expected one of: name, description, seed, \
-         stop, max_events, nodes, links, timeline, outputs, generate)"
+         stop, max_events, nodes, links, timeline, outputs, generate, sweep, expect)"
     );
     assert_points_at(&text, &msg, "bandwidth");
 }
