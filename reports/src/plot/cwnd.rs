@@ -106,17 +106,7 @@ impl Figure for CwndPlot {
         let sc = |p: &(f64, f64)| (p.0, p.1 / scale.div);
         let top = y.end / scale.div;
         let mut chart = chart_builder(&plot).build_cartesian_2d(x.clone(), 0.0..top)?;
-        chart
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc(format!("window ({})", scale.unit))
-            .x_label_formatter(&style::tick_number)
-            .y_label_formatter(&style::tick_number)
-            .label_style(style::tick_font())
-            .axis_desc_style(style::axis_font())
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        style::draw_mesh(&mut chart, "time (s)", &format!("window ({})", scale.unit))?;
         let mut entries = Vec::new();
 
         let end = x.end;

@@ -55,17 +55,7 @@ impl Figure for QueuePlot {
         let (plot, legend) = split_titled(root, &self.title())?;
         let (x, y) = self.axes();
         let mut chart = chart_builder(&plot).build_cartesian_2d(x.clone(), y)?;
-        chart
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc("queue length (packets)")
-            .x_label_formatter(&style::tick_number)
-            .y_label_formatter(&style::tick_number)
-            .label_style(style::tick_font())
-            .axis_desc_style(style::axis_font())
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        style::draw_mesh(&mut chart, "time (s)", "queue length (packets)")?;
         draw_line(&mut chart, steps(&self.packets), QUEUE.stroke_width(2))?;
         let mut entries = vec![entry(Swatch::Line(QUEUE, 2, false), "frames waiting")];
         let drops = one_per_column(&self.drops, &x);

@@ -89,17 +89,7 @@ impl Figure for RttPlot {
             .with_key_points(labels)
             .with_light_points(grid);
         let mut chart = chart_builder(&plot).build_cartesian_2d(x, y_axis)?;
-        chart
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc("milliseconds (log scale)")
-            .x_label_formatter(&style::tick_number)
-            .y_label_formatter(&style::tick_number)
-            .label_style(style::tick_font())
-            .axis_desc_style(style::axis_font())
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        style::draw_mesh(&mut chart, "time (s)", "milliseconds (log scale)")?;
         let mut entries = Vec::new();
         if !self.rto.is_empty() {
             draw_line(

@@ -30,6 +30,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 use crate::atomic::AtomicFile;
@@ -220,6 +221,52 @@ pub(crate) fn chart_builder<'a, 'b, DB: DrawingBackend>(
         .x_label_area_size(42)
         .y_label_area_size(72);
     b
+}
+
+/// Draws `chart`'s axes and grid in netsim's style: `x_desc` and `y_desc`
+/// along the axes, tick labels by [`tick_number`].
+///
+/// # Errors
+/// Drawing failed.
+pub(crate) fn draw_mesh<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    draw_mesh_with(chart, x_desc, y_desc, &tick_number)
+}
+
+/// [`draw_mesh`] with tick labels by `ticks`.
+///
+/// # Errors
+/// Drawing failed.
+pub(crate) fn draw_mesh_with<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    x_desc: &str,
+    y_desc: &str,
+    ticks: &dyn Fn(&f64) -> String,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(ticks)
+        .y_label_formatter(ticks)
+        .label_style(tick_font())
+        .axis_desc_style(axis_font())
+        .light_line_style(RGBColor(238, 238, 238))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
 }
 
 /// A unit to show values in: divide by `div`, name it `unit`.

@@ -120,17 +120,9 @@ impl SweepPlot {
         X::CoordDescType: ValueFormatter<f64>,
     {
         let mut chart = chart_builder(area).build_cartesian_2d(x, self.y_range())?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .x_label_formatter(&|v| short_number(*v))
-            .y_label_formatter(&|v| short_number(*v))
-            .label_style(style::tick_font())
-            .axis_desc_style(style::axis_font())
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        style::draw_mesh_with(&mut chart, &self.x_label, &self.y_label, &|v| {
+            short_number(*v)
+        })?;
         if let Some(c) = &self.reference {
             chart.draw_series(DashedLineSeries::new(
                 c.points.iter().copied(),

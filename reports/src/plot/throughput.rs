@@ -90,17 +90,7 @@ impl Figure for ThroughputPlot {
                     style::small_font(),
                 )
                 .build_cartesian_2d(x.clone(), 0.0..top)?;
-            chart
-                .configure_mesh()
-                .x_desc("time (s)")
-                .y_desc(format!("{what} ({})", scale.unit))
-                .x_label_formatter(&style::tick_number)
-                .y_label_formatter(&style::tick_number)
-                .label_style(style::tick_font())
-                .axis_desc_style(style::axis_font())
-                .light_line_style(RGBColor(238, 238, 238))
-                .bold_line_style(RGBColor(215, 215, 215))
-                .draw()?;
+            style::draw_mesh(&mut chart, "time (s)", &format!("{what} ({})", scale.unit))?;
             for (i, f) in self.flows.iter().enumerate() {
                 let pts = if sending { &f.sending } else { &f.goodput };
                 draw_line(

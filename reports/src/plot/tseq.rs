@@ -123,17 +123,11 @@ impl Figure for TseqPlot {
         let top = y.end / scale.div;
         let v = |b: f64| (b / scale.div).min(top);
         let mut chart = chart_builder(&plot).build_cartesian_2d(x.clone(), 0.0..top)?;
-        chart
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc(format!("relative sequence number ({})", scale.unit))
-            .x_label_formatter(&style::tick_number)
-            .y_label_formatter(&style::tick_number)
-            .label_style(style::tick_font())
-            .axis_desc_style(style::axis_font())
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()?;
+        style::draw_mesh(
+            &mut chart,
+            "time (s)",
+            &format!("relative sequence number ({})", scale.unit),
+        )?;
         let mut entries = Vec::new();
 
         if !self.acks.is_empty() {
