@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario: print its trace and write outputs (trace, events, pcaps).
+    /// Run a scenario: print its trace and summary, write outputs (trace, pcaps, plots, report.html).
     Run {
         /// The scenario file (RON).
         file: PathBuf,
