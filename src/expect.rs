@@ -7,22 +7,12 @@ use reports::summary::table::{fmt_rate, render};
 use reports::{FlowSummary, LinkSummary, RunSummary};
 use scenarios::expect::{Expect, FlowSelector};
 use scenarios::{App, LinkDirection, Scenario};
-use serde::{Deserialize, Serialize};
 
 use crate::{AppStats, RunOutcome};
 
-/// The verdict on one expectation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectOutcome {
-    /// What is checked, e.g. `goodput s1->d1`.
-    pub expectation: String,
-    /// What the run showed, e.g. `93.2 Mbit/s`.
-    pub observed: String,
-    /// What was expected, e.g. `90.0 Mbit/s to 100.0 Mbit/s`.
-    pub expected: String,
-    /// Whether the run met it.
-    pub passed: bool,
-}
+/// The verdict on one expectation: what was checked, observed and expected,
+/// and whether it held. The same type the HTML report shows.
+pub use reports::html::ExpectationRow as ExpectOutcome;
 
 fn outcome(expectation: String, observed: String, expected: String, passed: bool) -> ExpectOutcome {
     ExpectOutcome {

@@ -292,16 +292,7 @@ fn write_report(dir: &Path, outcome: &RunOutcome) -> std::io::Result<PathBuf> {
         provenance: outcome.provenance.clone(),
         end: outcome.stats.end.to_string(),
         events: outcome.stats.events,
-        expectations: outcome
-            .expectations
-            .iter()
-            .map(|e| reports::html::ExpectationRow {
-                expectation: e.expectation.clone(),
-                observed: e.observed.clone(),
-                expected: e.expected.clone(),
-                passed: e.passed,
-            })
-            .collect(),
+        expectations: outcome.expectations.clone(),
     };
     reports::html::write_report(dir, &input)
 }

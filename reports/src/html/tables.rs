@@ -6,8 +6,8 @@ use std::io;
 use super::escape;
 use crate::summary::{RunSummary, table};
 
-/// One expectation as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One expectation's verdict, as the run reports it and the page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExpectationRow {
     /// What was expected, in words (`goodput s1->d1 in [9 Mbit/s, 10 Mbit/s]`).
     pub expectation: String,
