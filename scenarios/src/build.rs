@@ -11,7 +11,7 @@ use protocols::apps::traceroute::TracerouteConfig;
 use protocols::link::aqm::{CoDelConfig, RedConfig};
 use protocols::link::impair::{self, Impairments, LossModel};
 use protocols::link::{Discipline, LinkParams, QueueConfig, QueueLimit as WireQueueLimit};
-use protocols::node::arp::ArpConfig;
+use protocols::node::ipv4::arp::ArpConfig;
 use protocols::topology::{LinkId, NodeId, NodeKind};
 use protocols::wire;
 use protocols::world::{

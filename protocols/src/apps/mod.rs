@@ -2,7 +2,9 @@
 //!
 //! An application is a sans-IO state machine: the node calls it when its
 //! deadline ([`App::poll_at`]) comes or a packet for it arrives, and it answers
-//! by filling an [`AppIo`] with datagrams to send and lines to print.
+//! by filling an [`AppIo`] with datagrams to send and lines to print, and
+//! works its TCP connections through the [`TcpHandle`] in it. Those two are
+//! all an application sees of its node.
 
 pub mod bulk;
 pub mod dhcpd;
@@ -15,75 +17,16 @@ pub mod traceroute;
 pub mod udp;
 pub mod udp_sink;
 
+mod io;
+
 use std::net::Ipv4Addr;
 
 use sim_core::{SimDuration, SimTime};
 
-use crate::node::transport::TcpHandle;
-use crate::packet::{IpBody, Ipv4Packet};
+use crate::packet::Ipv4Packet;
 use crate::tcp::{AppSignal, SocketId};
-use crate::topology::IfaceId;
-use crate::wire::MacAddr;
 
-/// A datagram an application wants sent.
-#[derive(Clone, Debug)]
-pub struct Outgoing {
-    /// Source address; `None`: the egress interface's (set only to spoof).
-    pub src: Option<Ipv4Addr>,
-    /// Destination.
-    pub dst: Ipv4Addr,
-    /// Initial TTL.
-    pub ttl: u8,
-    /// Set DF (no fragmentation on the way).
-    pub dont_frag: bool,
-    /// ICMP or UDP body.
-    pub body: IpBody,
-}
-
-/// A datagram sent straight out of one interface to a link-layer address,
-/// bypassing routing and ARP: how a DHCP server answers a client that has no
-/// address yet (RFC 2131 §4.1).
-#[derive(Clone, Debug)]
-pub struct LinkSend {
-    /// The interface.
-    pub iface: IfaceId,
-    /// Ethernet destination (broadcast, or the client's hardware address).
-    pub dst_mac: MacAddr,
-    /// The datagram; its source defaults to the interface's address.
-    pub datagram: Outgoing,
-}
-
-/// What an application asks of its node during one call.
-#[derive(Default)]
-pub struct AppIo<'a> {
-    /// Datagrams to send, in order.
-    pub send: Vec<Outgoing>,
-    /// Lines the application prints (they go to the trace as `App` events).
-    pub lines: Vec<String>,
-    /// The host's TCP (absent in unit tests of datagram applications).
-    pub tcp: Option<TcpHandle<'a>>,
-    /// UDP ports to bind, each on one interface or (`None`) on all. A bound
-    /// port delivers its datagrams to this application only; a datagram to a
-    /// port nobody bound is answered with ICMP port unreachable.
-    pub udp_bind: Vec<(u16, Option<IfaceId>)>,
-    /// Datagrams to send on a link directly (see [`LinkSend`]).
-    pub link_send: Vec<LinkSend>,
-    /// Input: the host's DNS servers, configured or learned by DHCP.
-    pub dns_servers: &'a [Ipv4Addr],
-    /// Input, in [`App::on_packet`]: the interface the datagram arrived on
-    /// (`None` when the host sent it to itself).
-    pub arrival: Option<IfaceId>,
-}
-
-impl<'a> AppIo<'a> {
-    /// An `AppIo` with access to the host's TCP.
-    pub fn with_tcp(tcp: TcpHandle<'a>) -> AppIo<'a> {
-        AppIo {
-            tcp: Some(tcp),
-            ..AppIo::default()
-        }
-    }
-}
+pub use io::{AppIo, LinkSend, Outgoing, Routing, TcpHandle};
 
 /// Results an application reports at the end of a run (for tests, summaries
 /// and expectations).

@@ -13,17 +13,18 @@ use std::net::Ipv4Addr;
 
 use sim_core::SimTime;
 
-use super::ip::{IpNode, arp_frame, ip_frame};
-use super::routing::{Route, RouteKind};
+use super::ethernet::eth_frame;
+use super::ipv4::DEFAULT_TTL;
+use super::ipv4::routing::{Route, RouteKind};
 use super::services::DhcpIface;
-use super::{NodeOutput, Note};
+use super::{IpNode, NodeOutput, Note};
 use crate::apps::dhcpd::dhcp_body;
 use crate::dhcp::{ClientOutput, DhcpClient};
-use crate::packet::{IpBody, Ipv4Packet};
+use crate::packet::{FrameBody, IpBody, Ipv4Packet};
 use crate::topology::IfaceId;
 use crate::trace::Detail;
 use crate::wire::dhcpv4::{CLIENT_PORT, SERVER_PORT};
-use crate::wire::{ArpOperation, ArpRepr, DhcpRepr, IpProtocol, Ipv4Cidr, Ipv4Repr, MacAddr};
+use crate::wire::{ArpOperation, ArpRepr, DhcpRepr, Ipv4Cidr, MacAddr};
 
 impl IpNode {
     /// Lets `client` configure interface `iface` by DHCP.
@@ -108,22 +109,13 @@ impl IpNode {
         for o in outputs {
             match o {
                 ClientOutput::Send { msg, src, dst } => {
-                    let header = Ipv4Repr {
-                        src,
-                        dst,
-                        protocol: IpProtocol::Udp,
-                        ttl: 64,
-                        tos: 0,
-                        ident: self.take_ident(),
-                        dont_frag: false,
-                        more_frags: false,
-                        frag_offset: 0,
-                        payload_len: 0,
-                    };
-                    let packet = Ipv4Packet::new(header, dhcp_body(&msg, CLIENT_PORT, SERVER_PORT));
+                    let body = dhcp_body(&msg, CLIENT_PORT, SERVER_PORT);
+                    let packet = self.originate(src, dst, DEFAULT_TTL, 0, false, body);
                     if dst == Ipv4Addr::BROADCAST {
-                        out.frames
-                            .push((iface, ip_frame(me.mac, MacAddr::BROADCAST, packet)));
+                        out.frames.push((
+                            iface,
+                            eth_frame(me.mac, MacAddr::BROADCAST, FrameBody::Ipv4(packet)),
+                        ));
                     } else {
                         self.output(now, packet, out);
                     }
@@ -137,8 +129,10 @@ impl IpNode {
                         target_mac: MacAddr::ZERO,
                         target_ip: target,
                     };
-                    out.frames
-                        .push((iface, arp_frame(me.mac, MacAddr::BROADCAST, probe)));
+                    out.frames.push((
+                        iface,
+                        eth_frame(me.mac, MacAddr::BROADCAST, FrameBody::Arp(probe)),
+                    ));
                 }
                 ClientOutput::ArpAnnounce { addr } => {
                     // RFC 5227 §2.3: sender and target IP both the address.
@@ -149,8 +143,10 @@ impl IpNode {
                         target_mac: MacAddr::ZERO,
                         target_ip: addr,
                     };
-                    out.frames
-                        .push((iface, arp_frame(me.mac, MacAddr::BROADCAST, announce)));
+                    out.frames.push((
+                        iface,
+                        eth_frame(me.mac, MacAddr::BROADCAST, FrameBody::Arp(announce)),
+                    ));
                 }
                 ClientOutput::Configure(lease) => {
                     self.unconfigure(iface);

@@ -6,8 +6,7 @@
 
 use sim_core::SimTime;
 
-use super::ip::IpNode;
-use super::{NodeOutput, Note};
+use super::{IpNode, NodeOutput, Note};
 use crate::nat::{Inbound, Nat, NatEvent};
 use crate::packet::Ipv4Packet;
 use crate::topology::IfaceId;

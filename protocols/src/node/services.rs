@@ -8,15 +8,14 @@ use std::net::Ipv4Addr;
 
 use sim_core::SimTime;
 
-use super::ip::{IpNode, ip_frame};
-use super::{Dropped, NodeOutput};
+use super::ethernet::eth_frame;
+use super::{Dropped, IpNode, NodeOutput};
 use crate::apps::LinkSend;
 use crate::dhcp::DhcpClient;
 use crate::nat::{Nat, NatProto};
-use crate::packet::{IpBody, Ipv4Packet};
+use crate::packet::{FrameBody, IpBody, Ipv4Packet};
 use crate::topology::IfaceId;
 use crate::trace::DropReason;
-use crate::wire::{IpProtocol, Ipv4Repr};
 
 /// The DHCP client of one interface, with what it configured.
 pub(super) struct DhcpIface {
@@ -154,25 +153,11 @@ impl IpNode {
         let Some(me) = self.ifaces.iter().find(|i| i.id == ls.iface).cloned() else {
             return;
         };
-        let o = ls.datagram;
-        let src = o
-            .src
-            .or(me.addr.map(|a| a.addr))
-            .unwrap_or(Ipv4Addr::UNSPECIFIED);
-        let header = Ipv4Repr {
-            src,
-            dst: o.dst,
-            protocol: IpProtocol::Unknown(0),
-            ttl: o.ttl,
-            tos: 0,
-            ident: self.take_ident(),
-            dont_frag: o.dont_frag,
-            more_frags: false,
-            frag_offset: 0,
-            payload_len: 0,
-        };
-        let packet = Ipv4Packet::new(header, o.body);
-        out.frames
-            .push((me.id, ip_frame(me.mac, ls.dst_mac, packet)));
+        let src = me.addr.map_or(Ipv4Addr::UNSPECIFIED, |a| a.addr);
+        let packet = self.datagram(src, ls.datagram);
+        out.frames.push((
+            me.id,
+            eth_frame(me.mac, ls.dst_mac, FrameBody::Ipv4(packet)),
+        ));
     }
 }

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 use sim_core::{SimDuration, SimTime};
 
+use super::{Dropped, NodeOutput, Note};
+use crate::packet::{Frame, FrameBody};
 use crate::topology::IfaceId;
+use crate::trace::{Detail, DropReason};
 use crate::wire::MacAddr;
 
 /// What to do with a frame that arrived on a port.
@@ -36,6 +39,33 @@ impl Switch {
             ports,
             table: BTreeMap::new(),
             ageing,
+        }
+    }
+
+    /// A frame arrived on `port`: checked, learned from, and sent on out of
+    /// the ports [`Switch::handle`] decides (a copy each).
+    pub fn on_frame(&mut self, now: SimTime, port: IfaceId, frame: Frame, out: &mut NodeOutput) {
+        if matches!(frame.body, FrameBody::Corrupted { .. }) {
+            // Store-and-forward switches check the FCS too.
+            out.drop(Some(port), || Dropped::Frame(frame), DropReason::FcsError);
+            return;
+        }
+        let decision = self.handle(now, port, frame.eth.src, frame.eth.dst);
+        if decision.learned {
+            out.note(Detail::Full, || Note::MacLearned {
+                mac: frame.eth.src,
+                port,
+            });
+        }
+        if decision.out.is_empty() {
+            out.drop(
+                Some(port),
+                || Dropped::Frame(frame.clone()),
+                DropReason::SameSegment,
+            );
+        }
+        for p in decision.out {
+            out.frames.push((p, frame.clone()));
         }
     }
 

@@ -5,92 +5,31 @@
 
 use std::net::Ipv4Addr;
 
-use bytes::Bytes;
 use sim_core::SimTime;
 
-use super::ip::{DEFAULT_TTL, Iface, IpNode};
-use super::routing::RoutingTable;
-use super::{NodeOutput, Note};
-use crate::apps::{App, AppIo, Outgoing};
+use super::ipv4::DEFAULT_TTL;
+use super::ipv4::routing::RoutingTable;
+use super::{Iface, IpNode, NodeOutput, Note};
+use crate::apps::{App, AppIo, Outgoing, Routing, TcpHandle};
 use crate::packet::{IpBody, Ipv4Packet};
-use crate::tcp::{Endpoint, SocketId, Tcb, TcpConfig, TcpStack, TcpTrace};
+use crate::tcp::TcpTrace;
 use crate::trace::Detail;
-use crate::wire::{IpProtocol, Ipv4Repr, TcpRepr};
 
-/// An application's access to its host's TCP during one call.
-pub struct TcpHandle<'a> {
-    stack: &'a mut TcpStack,
+/// The node's routing as its sockets see it.
+struct HostRouting<'a> {
     routes: &'a RoutingTable,
     ifaces: &'a [Iface],
-    now: SimTime,
-    owner: usize,
 }
 
-impl TcpHandle<'_> {
-    /// The address and MTU this host would use to reach `dst`.
+impl Routing for HostRouting<'_> {
     fn source_for(&self, dst: Ipv4Addr) -> Option<(Ipv4Addr, u32)> {
         let nh = self.routes.lookup(dst)?;
         let iface = self.ifaces.iter().find(|i| i.id == nh.iface)?;
         Some((iface.addr?.addr, iface.mtu))
     }
 
-    /// Active open to `remote` from an ephemeral port; `None` without a route.
-    pub fn connect(&mut self, remote: Endpoint, cfg: TcpConfig) -> Option<SocketId> {
-        let (src, mtu) = self.source_for(remote.addr)?;
-        Some(
-            self.stack
-                .connect(self.now, self.owner, src, remote, cfg, mtu),
-        )
-    }
-
-    /// Active open from a chosen local port (simultaneous open).
-    pub fn connect_from(
-        &mut self,
-        local_port: u16,
-        remote: Endpoint,
-        cfg: TcpConfig,
-    ) -> Option<SocketId> {
-        let (src, mtu) = self.source_for(remote.addr)?;
-        let local = Endpoint {
-            addr: src,
-            port: local_port,
-        };
-        Some(
-            self.stack
-                .open(self.now, self.owner, local, remote, cfg, mtu),
-        )
-    }
-
-    /// Passive open on `port` with a listen backlog.
-    pub fn listen(&mut self, port: u16, backlog: usize, syn_cookies: bool, cfg: TcpConfig) {
-        let mtu = self.ifaces.iter().map(|i| i.mtu).max().unwrap_or(1500);
-        self.stack
-            .listen(self.owner, port, backlog, syn_cookies, cfg, mtu);
-    }
-
-    /// Queues data; returns how many bytes were taken.
-    pub fn write(&mut self, sock: SocketId, data: Bytes) -> usize {
-        self.stack.write(self.now, sock, data)
-    }
-
-    /// Reads up to `max` bytes.
-    pub fn read(&mut self, sock: SocketId, max: usize) -> Vec<Bytes> {
-        self.stack.read(self.now, sock, max)
-    }
-
-    /// Closes the sending direction.
-    pub fn close(&mut self, sock: SocketId) {
-        self.stack.close(self.now, sock);
-    }
-
-    /// Resets the connection.
-    pub fn abort(&mut self, sock: SocketId) {
-        self.stack.abort(self.now, sock);
-    }
-
-    /// The connection, while it exists.
-    pub fn tcb(&self, sock: SocketId) -> Option<&Tcb> {
-        self.stack.tcb(sock)
+    fn max_mtu(&self) -> u32 {
+        self.ifaces.iter().map(|i| i.mtu).max().unwrap_or(1500)
     }
 }
 
@@ -110,14 +49,11 @@ impl IpNode {
         self.tcp.tracing = out.wants(Detail::Summary);
         self.tcp.series = out.series;
         let (r, send, lines, binds, link) = {
-            let handle = TcpHandle {
-                stack: &mut self.tcp,
+            let routing = HostRouting {
                 routes: &self.routes,
                 ifaces: &self.ifaces,
-                now,
-                owner: idx,
             };
-            let mut io = AppIo::with_tcp(handle);
+            let mut io = AppIo::with_tcp(TcpHandle::new(&mut self.tcp, &routing, now, idx));
             io.dns_servers = &self.svc.dns_servers;
             let r = f(self.apps[idx].as_mut(), &mut io);
             (r, io.send, io.lines, io.udp_bind, io.link_send)
@@ -137,13 +73,18 @@ impl IpNode {
         self.tcp.series = out.series;
         for _ in 0..MAX_SIGNAL_ROUNDS {
             for t in std::mem::take(&mut self.tcp.transmits) {
-                let packet = tcp_packet(
+                // As Linux sends TCP: TTL 64, DF set (path MTU discovery),
+                // ECT(0) on ECN-capable data (RFC 3168 §5).
+                let packet = self.originate(
                     t.src,
                     t.dst,
-                    t.segment.repr,
-                    t.segment.payload,
-                    self.take_ident(),
-                    t.ect,
+                    DEFAULT_TTL,
+                    if t.ect { 0b10 } else { 0 },
+                    true,
+                    IpBody::Tcp {
+                        header: Box::new(t.segment.repr),
+                        payload: t.segment.payload,
+                    },
                 );
                 self.output(now, packet, out);
             }
@@ -229,35 +170,4 @@ impl IpNode {
             self.send_datagram(now, name, o, out);
         }
     }
-}
-
-/// An IP datagram carrying a TCP segment, as Linux sends one: TTL 64, DF set.
-fn tcp_packet(
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    header: TcpRepr,
-    payload: Bytes,
-    ident: u16,
-    ect: bool,
-) -> Ipv4Packet {
-    let ip = Ipv4Repr {
-        src,
-        dst,
-        protocol: IpProtocol::Tcp,
-        ttl: DEFAULT_TTL,
-        // ECN field: ECT(0) for ECN-capable data (RFC 3168 §5).
-        tos: if ect { 0b10 } else { 0 },
-        ident,
-        dont_frag: true,
-        more_frags: false,
-        frag_offset: 0,
-        payload_len: 0,
-    };
-    Ipv4Packet::new(
-        ip,
-        IpBody::Tcp {
-            header: Box::new(header),
-            payload,
-        },
-    )
 }

@@ -29,7 +29,7 @@ use crate::apps::udp_sink::{UdpEcho, UdpSink};
 use crate::dhcp::{ClientConfig, DhcpClient, DhcpServer, ServerConfig};
 use crate::dns::DnsServer;
 use crate::nat::{Nat, NatConfig};
-use crate::node::ip::IpNode;
+use crate::node::IpNode;
 use crate::topology::{IfaceId, Topology};
 
 impl AppSpec {

@@ -17,7 +17,7 @@ use sim_core::{
 use crate::apps::AppStats;
 use crate::link::impair::Fate;
 use crate::link::{Discipline, Link, QueueLimit};
-use crate::node::ip::IpNode;
+use crate::node::IpNode;
 use crate::node::switch::Switch;
 use crate::node::{Dropped as OwnedDropped, NodeOutput, Note};
 use crate::packet::{Frame, FrameBody};
@@ -438,38 +438,7 @@ impl World {
         out.series = self.tracer.wants_series();
         match &mut self.nodes[n] {
             NodeState::Ip(ip) => ip.on_frame(now, receiver, frame, &mut out),
-            NodeState::Switch(sw) => {
-                if corrupted {
-                    // Store-and-forward switches check the FCS too.
-                    out.drop(
-                        Some(receiver),
-                        || OwnedDropped::Frame(frame.clone()),
-                        DropReason::FcsError,
-                    );
-                } else {
-                    let decision = sw.handle(now, receiver, frame.eth.src, frame.eth.dst);
-                    if decision.learned && self.tracer.wants(Detail::Full) {
-                        self.tracer.emit(
-                            now,
-                            Event::MacLearned {
-                                node,
-                                mac: frame.eth.src,
-                                port: receiver,
-                            },
-                        );
-                    }
-                    if decision.out.is_empty() {
-                        out.drop(
-                            Some(receiver),
-                            || OwnedDropped::Frame(frame.clone()),
-                            DropReason::SameSegment,
-                        );
-                    }
-                    for port in decision.out {
-                        out.frames.push((port, frame.clone()));
-                    }
-                }
-            }
+            NodeState::Switch(sw) => sw.on_frame(now, receiver, frame, &mut out),
         }
         self.apply(sched, node, out);
     }
@@ -536,6 +505,11 @@ impl World {
                 event,
             },
             Note::Nat(event) => Event::Nat { node, event },
+            Note::MacLearned { mac, port } => Event::MacLearned {
+                node,
+                mac: *mac,
+                port: *port,
+            },
             Note::Tcp {
                 local,
                 remote,

@@ -14,9 +14,9 @@ use crate::apps::synflood::SynFloodConfig;
 use crate::apps::traceroute::TracerouteConfig;
 use crate::link::impair::{DropRule, Impairments, LossModel};
 use crate::link::{Direction, Link, LinkParams, Queue, QueueConfig};
-use crate::node::arp::ArpConfig;
-use crate::node::ip::{Iface, IpNode};
+use crate::node::ipv4::arp::ArpConfig;
 use crate::node::switch::Switch;
+use crate::node::{Iface, IpNode};
 use crate::topology::{IfaceId, IfaceInfo, LinkId, LinkInfo, NodeId, NodeInfo, NodeKind, Topology};
 use crate::trace::{TraceSink, Tracer};
 use crate::wire::{Ipv4Cidr, MacAddr};
@@ -466,11 +466,11 @@ fn build_ip_node(
                         node: spec.name.clone(),
                         dest: r.dest,
                     })?;
-                node.routes.add(crate::node::routing::Route {
+                node.routes.add(crate::node::ipv4::routing::Route {
                     dest: r.dest,
                     via: None,
                     iface,
-                    kind: crate::node::routing::RouteKind::Static,
+                    kind: crate::node::ipv4::routing::RouteKind::Static,
                 });
             }
             (None, None) => {
