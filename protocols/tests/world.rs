@@ -10,7 +10,7 @@ use protocols::link::impair::{DropRule, Impairments};
 use protocols::link::{LinkParams, QueueConfig, QueueLimit};
 use protocols::topology::LinkId;
 use protocols::topology::NodeKind;
-use protocols::trace::{Detail, Event, TraceSink};
+use protocols::trace::{Detail, Event, TraceSink, events};
 use protocols::world::{Action, AppSpec, IfaceSpec, LinkSpec, NodeSpec, RunReport, WorldSpec};
 use sim_core::{DataRate, RunLimits, SimDuration, SimTime};
 
@@ -23,13 +23,15 @@ impl TraceSink for Lines {
     }
     fn record(&mut self, time: SimTime, event: &Event<'_>) {
         let s = match event {
-            Event::Tx { iface, frame } => format!("{time} tx {} {frame}", iface.0),
-            Event::Rx { iface, frame } => format!("{time} rx {} {frame}", iface.0),
-            Event::Drop { reason, .. } => format!("{time} drop {reason}"),
-            Event::Forward { packet, .. } => format!("{time} fwd {packet}"),
-            Event::App { text, .. } => format!("{time} app {text}"),
-            Event::Fragment { sizes, .. } => format!("{time} frag {sizes:?}"),
-            Event::Reassembled { fragments, .. } => format!("{time} reasm {fragments}"),
+            Event::Tx(events::Tx { iface, frame }) => format!("{time} tx {} {frame}", iface.0),
+            Event::Rx(events::Rx { iface, frame }) => format!("{time} rx {} {frame}", iface.0),
+            Event::Drop(events::Drop { reason, .. }) => format!("{time} drop {reason}"),
+            Event::Forward(events::Forward { packet, .. }) => format!("{time} fwd {packet}"),
+            Event::App(events::App { text, .. }) => format!("{time} app {text}"),
+            Event::Fragment(f) => format!("{time} frag {:?}", f.sizes()),
+            Event::Reassembled(events::Reassembled { fragments, .. }) => {
+                format!("{time} reasm {fragments}")
+            }
             other => format!("{time} {other:?}"),
         };
         self.0.borrow_mut().push(s);

@@ -31,10 +31,8 @@
 //! | `nat`  | address translation (inside and outside)   |
 //! | other  | an application's output, by its name       |
 
-use std::fmt::Write as _;
-
-use protocols::topology::{IfaceId, NodeId, Topology};
-use protocols::trace::{ArpEvent, Dropped, Event, LinkChange};
+use protocols::topology::Topology;
+use protocols::trace::Event;
 use sim_core::SimTime;
 
 /// Width of the time column: `s.nnnnnnnnn` below ten seconds.
@@ -62,176 +60,21 @@ impl LineFormat {
         }
     }
 
-    /// The line for `event` at `time`, without a trailing newline.
+    /// The line for `event` at `time`, without a trailing newline: the
+    /// columns laid out, the rest as the event describes itself
+    /// ([`protocols::trace::Describe::line`]).
     ///
     /// # Panics
     /// If the event names a node, interface or link that `topo` does not have
     /// (the topology and the world disagree: a broken invariant).
     pub fn format(&self, topo: &Topology, time: SimTime, event: &Event<'_>) -> String {
-        let iface_name = |i: IfaceId| topo.iface(i).name.as_str();
-        let owner = |i: IfaceId| topo.node_name(topo.iface(i).node);
-        let node_name = |n: NodeId| topo.node_name(n);
-
-        let (node, iface, kind, summary): (&str, &str, &str, String) = match *event {
-            Event::Tx { iface, frame } => (owner(iface), iface_name(iface), ">", frame.to_string()),
-            Event::Rx { iface, frame } => (owner(iface), iface_name(iface), "<", frame.to_string()),
-            Event::Enqueue {
-                iface,
-                frame,
-                backlog_packets,
-                backlog_bytes,
-            } => (
-                owner(iface),
-                iface_name(iface),
-                "+",
-                format!("{frame} (backlog {backlog_packets} pkts, {backlog_bytes} bytes)"),
-            ),
-            Event::Drop {
-                node,
-                iface,
-                what,
-                reason,
-            } => {
-                let what = match what {
-                    Dropped::Frame(f) => f.to_string(),
-                    Dropped::Packet(p) => p.to_string(),
-                };
-                (
-                    node_name(node),
-                    iface.map_or(NONE, iface_name),
-                    "x",
-                    format!("{what} DROP: {reason}"),
-                )
-            }
-            Event::Forward {
-                node,
-                from,
-                to,
-                packet,
-            } => (
-                node_name(node),
-                iface_name(to),
-                "fwd",
-                format!("{packet} (from {})", iface_name(from)),
-            ),
-            Event::Fragment {
-                node,
-                iface,
-                packet,
-                sizes,
-                mtu,
-            } => {
-                let mut list = String::new();
-                for (i, s) in sizes.iter().enumerate() {
-                    let sep = if i == 0 { "" } else { ", " };
-                    let _ = write!(list, "{sep}{s}");
-                }
-                (
-                    node_name(node),
-                    iface_name(iface),
-                    "frag",
-                    format!(
-                        "{packet}, split into {} fragments of {list} bytes for mtu {mtu}",
-                        sizes.len()
-                    ),
-                )
-            }
-            Event::Reassembled {
-                node,
-                packet,
-                fragments,
-            } => (
-                node_name(node),
-                NONE,
-                "frag",
-                format!("{packet}, reassembled from {fragments} fragments"),
-            ),
-            Event::Arp { node, iface, event } => {
-                let summary = match event {
-                    ArpEvent::Request { ip, attempt: 1 } => format!("who-has {ip}"),
-                    ArpEvent::Request { ip, attempt } => {
-                        format!("who-has {ip} (attempt {attempt})")
-                    }
-                    ArpEvent::Resolved { ip, mac } => format!("{ip} is-at {mac}"),
-                    ArpEvent::Failed { ip } => format!("{ip} unresolved: no reply"),
-                    ArpEvent::Expired { ip } => format!("{ip} expired from the cache"),
-                };
-                (node_name(node), iface_name(iface), "arp", summary)
-            }
-            Event::Link { link, change } => {
-                let name = topo.link_name(link);
-                let summary = match change {
-                    LinkChange::Down => format!("{name} down"),
-                    LinkChange::Up => format!("{name} up"),
-                    LinkChange::Set(what) => format!("{name} {what}"),
-                };
-                (NONE, NONE, "link", summary)
-            }
-            Event::QueueSample {
-                link,
-                dir,
-                packets,
-                bytes,
-            } => (
-                NONE,
-                NONE,
-                "queue",
-                format!(
-                    "{} {}: {packets} packets, {bytes} bytes",
-                    topo.link_name(link),
-                    if dir == 0 { "a->b" } else { "b->a" }
-                ),
-            ),
-            Event::NodePower { node, up } => (
-                node_name(node),
-                NONE,
-                "node",
-                if up {
-                    "resumes".to_string()
-                } else {
-                    "stops (powered off)".to_string()
-                },
-            ),
-            Event::MacLearned { node, mac, port } => (
-                node_name(node),
-                iface_name(port),
-                "mac",
-                format!("learned {mac}"),
-            ),
-            Event::App { node, app, text } => (node_name(node), NONE, app, text.to_owned()),
-            Event::Dhcp { node, iface, event } => (
-                node_name(node),
-                iface_name(iface),
-                "dhcp",
-                event.to_string(),
-            ),
-            Event::Nat { node, event } => (node_name(node), NONE, "nat", event.to_string()),
-            Event::Tcp {
-                node,
-                local,
-                remote,
-                trace,
-            } => {
-                let peer = topo.node_with_addr(remote.addr).map_or_else(
-                    || remote.addr.to_string(),
-                    |n| topo.node_name(n).to_string(),
-                );
-                (
-                    node_name(node),
-                    NONE,
-                    "tcp",
-                    format!(
-                        ":{} > {peer}:{}  {}",
-                        local.port,
-                        remote.port,
-                        trace.describe()
-                    ),
-                )
-            }
-        };
-
+        let line = event.describe().line(topo);
+        let node = line.node.map_or(NONE, |n| topo.node_name(n));
+        let iface = line.iface.map_or(NONE, |i| topo.iface(i).name.as_str());
         format!(
             "{time:>TIME_WIDTH$}  {node:<nw$}  {iface:<iw$}  {kind:<KIND_WIDTH$} {summary}",
+            kind = line.kind,
+            summary = line.summary,
             nw = self.node_width,
             iw = self.iface_width,
         )
@@ -250,8 +93,8 @@ pub fn format_event(topo: &Topology, time: SimTime, event: &Event<'_>) -> String
 mod tests {
     use super::*;
     use crate::test_support::*;
-    use protocols::topology::LinkId;
-    use protocols::trace::DropReason;
+    use protocols::topology::{IfaceId, LinkId, NodeId};
+    use protocols::trace::{ArpEvent, DropReason, Dropped, LinkChange, events};
     use std::net::Ipv4Addr;
 
     fn at(ns: u64) -> SimTime {
@@ -266,10 +109,10 @@ mod tests {
             format_event(
                 &topo,
                 at(1_000_000_000),
-                &Event::Tx {
+                &Event::Tx(events::Tx {
                     iface: H1_ETH0,
                     frame: &f
-                }
+                })
             ),
             "1.000000000  h1  eth0  >    ARP, Request who-has 10.0.1.1 tell 10.0.1.10"
         );
@@ -277,10 +120,10 @@ mod tests {
             format_event(
                 &topo,
                 at(1_000_102_400),
-                &Event::Rx {
+                &Event::Rx(events::Rx {
                     iface: R1_ETH0,
                     frame: &f
-                }
+                })
             ),
             "1.000102400  r1  eth0  <    ARP, Request who-has 10.0.1.1 tell 10.0.1.10"
         );
@@ -294,11 +137,11 @@ mod tests {
             format_event(
                 &topo,
                 at(1_000_204_800),
-                &Event::Arp {
+                &Event::Arp(events::Arp {
                     node: H1,
                     iface: H1_ETH0,
                     event,
-                },
+                }),
             )
         };
         assert_eq!(
@@ -330,12 +173,12 @@ mod tests {
     fn forward_names_both_interfaces() {
         let topo = router_topology();
         let p = echo_packet(63);
-        let e = Event::Forward {
+        let e = Event::Forward(events::Forward {
             node: R1,
             from: R1_ETH0,
             to: R1_ETH1,
             packet: &p,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(1_001_234_000), &e),
             "1.001234000  r1  eth1  fwd  IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 63, id 1 (from eth0)"
@@ -346,23 +189,23 @@ mod tests {
     fn drops_say_why() {
         let topo = router_topology();
         let f = ip_frame(R1_ETH1, H2_ETH0, echo_packet(63));
-        let e = Event::Drop {
+        let e = Event::Drop(events::Drop {
             node: R1,
             iface: Some(R1_ETH1),
             what: Dropped::Frame(&f),
             reason: &DropReason::QueueFull,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(2_500_000_000), &e),
             "2.500000000  r1  eth1  x    IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 63, id 1 DROP: queue full"
         );
         let p = echo_packet(1);
-        let e = Event::Drop {
+        let e = Event::Drop(events::Drop {
             node: R1,
             iface: None,
             what: Dropped::Packet(&p),
             reason: &DropReason::TtlExceeded,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(2_500_000_000), &e),
             "2.500000000  r1  *     x    IP 10.0.1.10 > 10.0.2.10: ICMP echo request, id 1, seq 1, length 64, ttl 1, id 1 DROP: TTL exceeded"
@@ -401,10 +244,10 @@ mod tests {
             format_event(
                 &topo,
                 at(2_600_000_000),
-                &Event::Tx {
+                &Event::Tx(events::Tx {
                     iface: H1_ETH0,
                     frame: &f
-                }
+                })
             ),
             "2.600000000  h1  eth0  >    IP 10.0.1.10.40000 > 10.0.2.10.80: Flags [S], seq 100, win 64240, options [mss 1460], length 0, ttl 64, id 3 DF"
         );
@@ -422,12 +265,12 @@ mod tests {
                 payload: Bytes::from(vec![0; 1000]),
             },
         );
-        let e = Event::Drop {
+        let e = Event::Drop(events::Drop {
             node: R1,
             iface: Some(R1_ETH1),
             what: Dropped::Packet(&data),
             reason: &DropReason::QueueFull,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(2_700_000_000), &e),
             "2.700000000  r1  eth1  x    IP 10.0.1.10.40000 > 10.0.2.10.80: Flags [P.], seq 101:1101, ack 301, win 502, length 1000, ttl 64, id 3 DF DROP: queue full"
@@ -437,20 +280,20 @@ mod tests {
     #[test]
     fn app_output_uses_the_app_name_as_kind() {
         let topo = router_topology();
-        let e = Event::App {
+        let e = Event::App(events::App {
             node: H1,
             app: "ping",
             text: "64 bytes from 10.0.2.10: icmp_seq=1 ttl=63 time=4.21 ms",
-        };
+        });
         assert_eq!(
             format_event(&topo, at(3_000_000_000), &e),
             "3.000000000  h1  *     ping 64 bytes from 10.0.2.10: icmp_seq=1 ttl=63 time=4.21 ms"
         );
-        let e = Event::App {
+        let e = Event::App(events::App {
             node: H2,
             app: "udp-echo",
             text: "listening on 7",
-        };
+        });
         assert_eq!(
             format_event(&topo, at(0), &e),
             "0.000000000  h2  *     udp-echo listening on 7"
@@ -462,12 +305,12 @@ mod tests {
         let topo = router_topology();
         let f = udp_packet(b"hello");
         let f = ip_frame(H1_ETH0, R1_ETH0, f);
-        let e = Event::Enqueue {
+        let e = Event::Enqueue(events::Enqueue {
             iface: H1_ETH0,
             frame: &f,
             backlog_packets: 3,
             backlog_bytes: 180,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(999), &e),
             "0.000000999  h1  eth0  +    IP 10.0.1.10.5000 > 10.0.2.10.7: UDP, length 5, ttl 64, id 2 (backlog 3 pkts, 180 bytes)"
@@ -478,22 +321,23 @@ mod tests {
     fn fragmentation_and_reassembly() {
         let topo = router_topology();
         let p = udp_packet(&[0; 1400]);
-        let e = Event::Fragment {
+        let pieces = protocols::node::ipv4::frag::fragment(&p, 576);
+        let e = Event::Fragment(events::Fragment {
             node: R1,
             iface: R1_ETH1,
             packet: &p,
-            sizes: &[552, 552, 304],
+            fragments: &pieces,
             mtu: 576,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(1_500_000_000), &e),
             "1.500000000  r1  eth1  frag IP 10.0.1.10.5000 > 10.0.2.10.7: UDP, length 1400, ttl 64, id 2, split into 3 fragments of 552, 552, 304 bytes for mtu 576"
         );
-        let e = Event::Reassembled {
+        let e = Event::Reassembled(events::Reassembled {
             node: H2,
             packet: &p,
             fragments: 3,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(1_500_000_000), &e),
             "1.500000000  h2  *     frag IP 10.0.1.10.5000 > 10.0.2.10.7: UDP, length 1400, ttl 64, id 2, reassembled from 3 fragments"
@@ -508,36 +352,36 @@ mod tests {
             format_event(
                 &topo,
                 at(1),
-                &Event::Tx {
+                &Event::Tx(events::Tx {
                     iface: IfaceId(1),
                     frame: &f
-                }
+                })
             ),
             "0.000000001  sw1     p0    >    ARP, Request who-has 10.0.1.1 tell 10.0.1.10"
         );
-        let e = Event::MacLearned {
+        let e = Event::MacLearned(events::MacLearned {
             node: NodeId(1),
             mac: mac(H1_ETH0),
             port: IfaceId(2),
-        };
+        });
         assert_eq!(
             format_event(&topo, at(1), &e),
             "0.000000001  sw1     p1    mac  learned 02:00:00:00:00:01"
         );
         let down = LinkChange::Down;
-        let e = Event::Link {
+        let e = Event::Link(events::Link {
             link: LinkId(1),
             change: &down,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(5_000_000_000), &e),
             "5.000000000  *       *     link sw1-server down"
         );
         let set = LinkChange::Set("rate 10Mbps".into());
-        let e = Event::Link {
+        let e = Event::Link(events::Link {
             link: LinkId(0),
             change: &set,
-        };
+        });
         assert_eq!(
             format_event(&topo, at(12_000_000_000), &e),
             "12.000000000  *       *     link client-sw1 rate 10Mbps"

@@ -36,421 +36,56 @@
 //! After `trace_limit` events (0 = unlimited) the file ends with `{"truncated_at": N}`.
 
 use std::io;
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use protocols::dhcp::DhcpEvent;
-use protocols::packet::{Frame, IpBody, Ipv4Packet};
-use protocols::tcp::{TcpNote, TcpTrace};
 use protocols::topology::Topology;
-use protocols::trace::{ArpEvent, Detail, Dropped, Event, LinkChange, TraceSink};
+use protocols::trace::{Detail, Event, Field, Fields, TraceSink, Value};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use sim_core::SimTime;
 
 use crate::budget::{Budget, Verdict};
 use crate::destination::Destination;
 use crate::provenance::Provenance;
 
-/// One line of `events.jsonl`. Field order is declaration order.
-#[derive(Serialize, Default)]
+/// One line of `events.jsonl`: time, kind, then the event's own fields
+/// ([`protocols::trace::Describe::fields`]) in [`Field`] order.
 struct Record<'a> {
-    t_ns: u64,
-    t: String,
+    time: SimTime,
     kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    node: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    iface: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    link: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    direction: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    len: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    eth_src: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    eth_dst: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    src: Option<Ipv4Addr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dst: Option<Ipv4Addr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ttl: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ident: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    proto: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    frag_offset: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    more_frags: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sport: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dport: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seq: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ack: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    flags: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    win: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payload_len: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backlog_packets: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backlog_bytes: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason_text: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mtu: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sizes: Option<&'a [usize]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fragments: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    arp: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip: Option<Ipv4Addr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mac: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attempt: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    change: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    setting: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    local: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    remote: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tcp: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state_from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state_to: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cause: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rto_ns: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dhcp: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nat: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inside: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outside: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    app: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<&'a str>,
+    fields: Fields<'a>,
 }
 
-impl<'a> Record<'a> {
-    fn set_packet(&mut self, p: &Ipv4Packet) {
-        let h = &p.header;
-        self.src = Some(h.src);
-        self.dst = Some(h.dst);
-        self.ttl = Some(h.ttl);
-        self.ident = Some(h.ident);
-        self.proto = Some(h.protocol.into());
-        if h.is_fragment() {
-            self.frag_offset = Some(h.frag_offset);
-            self.more_frags = Some(h.more_frags);
-        }
-        match &p.body {
-            IpBody::Udp { header, .. } => {
-                self.sport = Some(header.src_port);
-                self.dport = Some(header.dst_port);
+impl Serialize for Record<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry(Field::TNs.key(), &self.time.as_nanos())?;
+        map.serialize_entry(Field::T.key(), &self.time.to_string())?;
+        map.serialize_entry(Field::Kind.key(), self.kind)?;
+        for (field, value) in self.fields.iter() {
+            let key = field.key();
+            match value {
+                Value::Str(v) => map.serialize_entry(key, v)?,
+                Value::Text(v) => map.serialize_entry(key, v)?,
+                Value::Uint(v) => map.serialize_entry(key, v)?,
+                Value::Bool(v) => map.serialize_entry(key, v)?,
+                Value::Ip(v) => map.serialize_entry(key, v)?,
+                Value::Sizes(v) => map.serialize_entry(key, v)?,
             }
-            IpBody::Tcp { header, payload } => {
-                self.sport = Some(header.src_port);
-                self.dport = Some(header.dst_port);
-                self.seq = Some(header.seq.0);
-                self.ack = header.ack.map(|a| a.0);
-                self.flags = Some(header.flag_letters());
-                self.win = Some(header.window);
-                self.payload_len = Some(payload.len());
-            }
-            IpBody::Icmp(_) | IpBody::Raw(_) => {}
         }
-    }
-
-    /// Summary, length and headers of a packet seen inside a node.
-    fn with_packet(mut self, p: &Ipv4Packet) -> Self {
-        self.summary = Some(p.to_string());
-        self.len = Some(p.len());
-        self.set_packet(p);
-        self
-    }
-
-    /// Summary, captured length and headers of a frame.
-    fn with_frame(mut self, f: &Frame) -> Self {
-        self.summary = Some(f.to_string());
-        self.len = Some(f.capture_len());
-        self.eth_src = Some(f.eth.src.to_string());
-        self.eth_dst = Some(f.eth.dst.to_string());
-        if let Some(p) = f.ipv4() {
-            self.set_packet(p);
-        }
-        self
+        map.end()
     }
 }
 
 /// The record for `event` at `time`.
-fn record<'a>(topo: &'a Topology, time: SimTime, event: &Event<'a>) -> Record<'a> {
-    let base = |kind| Record {
-        t_ns: time.as_nanos(),
-        t: time.to_string(),
-        kind,
-        ..Record::default()
-    };
-    let label = |i| Some(topo.iface_label(i));
-    let owner = |i| Some(topo.node_name(topo.iface(i).node));
-    let node = |n| Some(topo.node_name(n));
-    match *event {
-        Event::Tx { iface, frame } => Record {
-            node: owner(iface),
-            iface: label(iface),
-            ..base("tx")
-        }
-        .with_frame(frame),
-        Event::Rx { iface, frame } => Record {
-            node: owner(iface),
-            iface: label(iface),
-            ..base("rx")
-        }
-        .with_frame(frame),
-        Event::Enqueue {
-            iface,
-            frame,
-            backlog_packets,
-            backlog_bytes,
-        } => Record {
-            node: owner(iface),
-            iface: label(iface),
-            backlog_packets: Some(backlog_packets),
-            backlog_bytes: Some(backlog_bytes),
-            ..base("enqueue")
-        }
-        .with_frame(frame),
-        Event::Drop {
-            node: n,
-            iface,
-            what,
-            reason,
-        } => {
-            let r = Record {
-                node: node(n),
-                iface: iface.and_then(label),
-                reason: Some(reason.key()),
-                reason_text: Some(reason.to_string()),
-                ..base("drop")
-            };
-            match what {
-                Dropped::Frame(f) => r.with_frame(f),
-                Dropped::Packet(p) => r.with_packet(p),
-            }
-        }
-        Event::Forward {
-            node: n,
-            from,
-            to,
-            packet,
-        } => Record {
-            node: node(n),
-            iface: label(to),
-            from: label(from),
-            ..base("forward")
-        }
-        .with_packet(packet),
-        Event::Fragment {
-            node: n,
-            iface,
-            packet,
-            sizes,
-            mtu,
-        } => Record {
-            node: node(n),
-            iface: label(iface),
-            mtu: Some(mtu),
-            sizes: Some(sizes),
-            ..base("fragment")
-        }
-        .with_packet(packet),
-        Event::Reassembled {
-            node: n,
-            packet,
-            fragments,
-        } => Record {
-            node: node(n),
-            fragments: Some(fragments),
-            ..base("reassembled")
-        }
-        .with_packet(packet),
-        Event::Arp {
-            node: n,
-            iface,
-            event,
-        } => {
-            let r = Record {
-                node: node(n),
-                iface: label(iface),
-                ..base("arp")
-            };
-            match event {
-                ArpEvent::Request { ip, attempt } => Record {
-                    arp: Some("request"),
-                    ip: Some(ip),
-                    attempt: Some(attempt),
-                    ..r
-                },
-                ArpEvent::Resolved { ip, mac } => Record {
-                    arp: Some("resolved"),
-                    ip: Some(ip),
-                    mac: Some(mac.to_string()),
-                    ..r
-                },
-                ArpEvent::Failed { ip } => Record {
-                    arp: Some("failed"),
-                    ip: Some(ip),
-                    ..r
-                },
-                ArpEvent::Expired { ip } => Record {
-                    arp: Some("expired"),
-                    ip: Some(ip),
-                    ..r
-                },
-            }
-        }
-        Event::Tcp {
-            node: n,
-            local,
-            remote,
-            trace,
-        } => {
-            let mut r = Record {
-                node: node(n),
-                local: Some(local.to_string()),
-                remote: Some(remote.to_string()),
-                tcp: Some(trace.key()),
-                summary: Some(trace.describe()),
-                ..base("tcp")
-            };
-            match trace {
-                TcpTrace::Note(TcpNote::State { from, to, cause }) => {
-                    r.state_from = Some(from.to_string());
-                    r.state_to = Some(to.to_string());
-                    r.cause = Some(cause);
-                }
-                TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
-                    r.rto_ns = Some(rto.as_nanos());
-                    r.attempt = Some(*count);
-                }
-                TcpTrace::Note(TcpNote::Aborted(why)) => r.cause = Some(why),
-                TcpTrace::Note(TcpNote::RecoveryStart(kind)) => r.cause = Some(kind.name()),
-                TcpTrace::Sent { repr, len, cause } => {
-                    r.seq = Some(repr.seq.0);
-                    r.ack = repr.ack.map(|a| a.0);
-                    r.flags = Some(repr.flag_letters());
-                    r.win = Some(repr.window);
-                    r.payload_len = Some(*len);
-                    r.cause = Some(cause.name());
-                }
-                _ => {}
-            }
-            r
-        }
-        Event::QueueSample {
-            link,
-            dir,
-            packets,
-            bytes,
-        } => Record {
-            link: Some(topo.link_name(link)),
-            backlog_packets: Some(packets),
-            backlog_bytes: Some(bytes),
-            direction: Some(if dir == 0 { "a_to_b" } else { "b_to_a" }),
-            ..base("queue-sample")
-        },
-        Event::NodePower { node: n, up } => Record {
-            node: node(n),
-            change: Some(if up { "up" } else { "down" }),
-            ..base("node")
-        },
-        Event::Link { link, change } => {
-            let (change, setting) = match change {
-                LinkChange::Down => ("down", None),
-                LinkChange::Up => ("up", None),
-                LinkChange::Set(what) => ("set", Some(what.as_str())),
-            };
-            Record {
-                link: Some(topo.link_name(link)),
-                change: Some(change),
-                setting,
-                ..base("link")
-            }
-        }
-        Event::MacLearned { node: n, mac, port } => Record {
-            node: node(n),
-            iface: label(port),
-            mac: Some(mac.to_string()),
-            ..base("mac-learned")
-        },
-        Event::Dhcp {
-            node: n,
-            iface,
-            event,
-        } => {
-            let mut r = Record {
-                node: node(n),
-                iface: label(iface),
-                dhcp: Some(event.key()),
-                summary: Some(event.to_string()),
-                ip: event.addr(),
-                ..base("dhcp")
-            };
-            match event {
-                DhcpEvent::State { from, to, cause } => {
-                    r.state_from = Some(from.to_string());
-                    r.state_to = Some(to.to_string());
-                    r.text = Some(cause.as_str());
-                }
-                DhcpEvent::Conflict { by, .. } => r.mac = Some(by.to_string()),
-                DhcpEvent::Configured { .. }
-                | DhcpEvent::Deconfigured { .. }
-                | DhcpEvent::Checking { .. } => {}
-            }
-            r
-        }
-        Event::Nat { node: n, event } => {
-            let ends = event.ends();
-            Record {
-                node: node(n),
-                nat: Some(event.key()),
-                summary: Some(event.to_string()),
-                inside: ends.map(|(i, _)| i.to_string()),
-                outside: ends.map(|(_, o)| o.to_string()),
-                ..base("nat")
-            }
-        }
-        Event::App { node: n, app, text } => Record {
-            node: node(n),
-            app: Some(app),
-            text: Some(text),
-            ..base("app")
-        },
+fn record<'a>(topo: &'a Topology, time: SimTime, event: &'a Event<'a>) -> Record<'a> {
+    let describe = event.describe();
+    let mut fields = Fields::default();
+    describe.fields(topo, &mut fields);
+    Record {
+        time,
+        kind: describe.kind(),
+        fields,
     }
 }
 
@@ -560,8 +195,11 @@ impl<W: Destination> TraceSink for JsonlSink<W> {
 mod tests {
     use super::*;
     use crate::test_support::*;
+    use protocols::packet::{IpBody, Ipv4Packet};
     use protocols::trace::DropReason;
+    use protocols::trace::{ArpEvent, Dropped, LinkChange, events};
     use serde_json::{Value, json};
+    use std::net::Ipv4Addr;
 
     fn parse(line: &str) -> Value {
         serde_json::from_str(line).unwrap()
@@ -574,10 +212,10 @@ mod tests {
         let line = event_json(
             &topo,
             SimTime::from_nanos(1_000_250_000),
-            &Event::Tx {
+            &Event::Tx(events::Tx {
                 iface: H1_ETH0,
                 frame: &f,
-            },
+            }),
         );
         assert_eq!(
             line,
@@ -639,10 +277,10 @@ mod tests {
         let line = event_json(
             &topo,
             SimTime::from_nanos(2_000_000),
-            &Event::Rx {
+            &Event::Rx(events::Rx {
                 iface: H1_ETH0,
                 frame: &f,
-            },
+            }),
         );
         assert_eq!(
             line,
@@ -651,12 +289,12 @@ mod tests {
         let v = parse(&event_json(
             &topo,
             SimTime::from_nanos(3_000_000),
-            &Event::Forward {
+            &Event::Forward(events::Forward {
                 node: R1,
                 from: R1_ETH0,
                 to: R1_ETH1,
                 packet: &data,
-            },
+            }),
         ));
         assert_eq!(
             (
@@ -691,12 +329,12 @@ mod tests {
         let v = parse(&event_json(
             &topo,
             SimTime::ZERO,
-            &Event::Forward {
+            &Event::Forward(events::Forward {
                 node: R1,
                 from: R1_ETH0,
                 to: R1_ETH1,
                 packet: &syn,
-            },
+            }),
         ));
         assert!(v.get("ack").is_none(), "no ACK bit, no ack field");
         assert_eq!(v["flags"], "S");
@@ -706,12 +344,12 @@ mod tests {
     fn drop_has_reason_key_and_text() {
         let topo = router_topology();
         let p = echo_packet(1);
-        let e = Event::Drop {
+        let e = Event::Drop(events::Drop {
             node: R1,
             iface: None,
             what: Dropped::Packet(&p),
             reason: &DropReason::TtlExceeded,
-        };
+        });
         let v = parse(&event_json(&topo, SimTime::from_nanos(5), &e));
         assert_eq!(v["kind"], "drop");
         assert_eq!(v["node"], "r1");
@@ -731,12 +369,12 @@ mod tests {
         let v = parse(&event_json(
             &topo,
             t,
-            &Event::Forward {
+            &Event::Forward(events::Forward {
                 node: R1,
                 from: R1_ETH0,
                 to: R1_ETH1,
                 packet: &p,
-            },
+            }),
         ));
         assert_eq!(
             (v["kind"].clone(), v["iface"].clone(), v["from"].clone()),
@@ -749,11 +387,11 @@ mod tests {
         let v = parse(&event_json(
             &topo,
             t,
-            &Event::Arp {
+            &Event::Arp(events::Arp {
                 node: H1,
                 iface: H1_ETH0,
                 event: ev,
-            },
+            }),
         ));
         assert_eq!(v["arp"], "resolved");
         assert_eq!(v["ip"], "10.0.1.1");
@@ -762,10 +400,10 @@ mod tests {
         let v = parse(&event_json(
             &topo,
             t,
-            &Event::Link {
+            &Event::Link(events::Link {
                 link: protocols::topology::LinkId(1),
                 change: &set,
-            },
+            }),
         ));
         assert_eq!(
             v,
@@ -774,11 +412,11 @@ mod tests {
         let v = parse(&event_json(
             &topo,
             t,
-            &Event::App {
+            &Event::App(events::App {
                 node: H1,
                 app: "ping",
                 text: "64 bytes",
-            },
+            }),
         ));
         assert_eq!(
             v,
@@ -794,10 +432,10 @@ mod tests {
         for i in 0..4 {
             sink.record(
                 SimTime::from_nanos(i),
-                &Event::Rx {
+                &Event::Rx(events::Rx {
                     iface: R1_ETH0,
                     frame: &f,
-                },
+                }),
             );
         }
         sink.finish().unwrap();

@@ -30,6 +30,7 @@ use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness, PcapError, TsResolution};
 use protocols::packet::Frame;
 use protocols::topology::{IfaceId, Topology};
+use protocols::trace::events;
 use protocols::trace::{Detail, Event, TraceSink};
 use serde::{Deserialize, Serialize};
 use sim_core::SimTime;
@@ -265,7 +266,7 @@ impl TraceSink for PcapSink {
 
     fn record(&mut self, time: SimTime, event: &Event<'_>) {
         match *event {
-            Event::Tx { iface, frame } | Event::Rx { iface, frame } => {
+            Event::Tx(events::Tx { iface, frame }) | Event::Rx(events::Rx { iface, frame }) => {
                 self.capture(time, iface, frame)
             }
             _ => {}

@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use protocols::tcp::{Endpoint, TcpNote, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, LinkId, Topology};
+use protocols::trace::events;
 use protocols::trace::{Detail, Event, TraceSink};
 use serde::Serialize;
 use sim_core::{SimDuration, SimTime};
@@ -337,26 +338,26 @@ impl TraceSink for SeriesSink {
             return;
         }
         let r = match *event {
-            Event::Tcp {
+            Event::Tcp(events::Tcp {
                 node,
                 local,
                 remote,
                 trace,
-            } => {
+            }) => {
                 let name = self.topo.node_name(node).to_string();
                 self.on_tcp(time, &name, local, remote, trace)
             }
-            Event::QueueSample {
+            Event::QueueSample(events::QueueSample {
                 link,
                 dir,
                 packets,
                 bytes,
-            } => self.on_queue(time, link, dir, packets, bytes),
-            Event::Drop {
+            }) => self.on_queue(time, link, dir, packets, bytes),
+            Event::Drop(events::Drop {
                 iface: Some(iface),
                 reason,
                 ..
-            } => self.on_drop(time, iface, reason.key()),
+            }) => self.on_drop(time, iface, reason.key()),
             _ => Ok(()),
         };
         self.keep(r);

@@ -205,16 +205,17 @@ impl<W: Destination> TraceSink for TextSink<W> {
 mod tests {
     use super::*;
     use crate::test_support::*;
+    use protocols::trace::events;
 
     fn run(sink: &mut TextSink<Vec<u8>>, events: usize) {
         let f = arp_request();
         for i in 0..events {
             sink.record(
                 SimTime::from_nanos(i as u64),
-                &Event::Tx {
+                &Event::Tx(events::Tx {
                     iface: H1_ETH0,
                     frame: &f,
-                },
+                }),
             );
         }
         sink.finish().unwrap();

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use common::*;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
 use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
-use protocols::trace::{Event, Tracer};
+use protocols::trace::{Event, Tracer, events};
 use protocols::wire::{IpProtocol, TcpFlags, TcpRepr, TcpSeq};
 use reports::{CaptureFilter, LADDER_FILE, OutputConfig, make_sinks};
 use sim_core::SimTime;
@@ -115,21 +115,21 @@ fn handshake(tracer: &mut Tracer) {
         let f = frame(repr, from_h1);
         let peer_iface = if from_h1 { H2_ETH0 } else { H1_ETH0 };
         for trace in [&note, &sent] {
-            let e = Event::Tcp {
+            let e = Event::Tcp(events::Tcp {
                 node,
                 local,
                 remote,
                 trace,
-            };
+            });
             tracer.emit(t(us), e);
         }
-        tracer.emit(t(us), Event::Tx { iface, frame: &f });
+        tracer.emit(t(us), Event::Tx(events::Tx { iface, frame: &f }));
         tracer.emit(
             t(us + 200),
-            Event::Rx {
+            Event::Rx(events::Rx {
                 iface: peer_iface,
                 frame: &f,
-            },
+            }),
         );
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::*;
-use protocols::trace::{ArpEvent, Detail, DropReason, Dropped, Event, Tracer};
+use protocols::trace::{ArpEvent, Detail, DropReason, Dropped, Event, Tracer, events};
 use reports::{CaptureFilter, OutputConfig, make_sinks};
 use sim_core::SimTime;
 
@@ -41,104 +41,104 @@ fn ping_story(tracer: &mut Tracer) {
     let at_r1 = ip_frame(R1_ETH1, H2_ETH0, fwd.clone());
     tracer.emit(
         t(1_000_000_000),
-        Event::Arp {
+        Event::Arp(events::Arp {
             node: H1,
             iface: H1_ETH0,
             event: ArpEvent::Request { ip: r1, attempt: 1 },
-        },
+        }),
     );
     tracer.emit(
         t(1_000_000_000),
-        Event::Tx {
+        Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &req,
-        },
+        }),
     );
     tracer.emit(
         t(1_000_102_400),
-        Event::Rx {
+        Event::Rx(events::Rx {
             iface: R1_ETH0,
             frame: &req,
-        },
+        }),
     );
     tracer.emit(
         t(1_000_102_400),
-        Event::Tx {
+        Event::Tx(events::Tx {
             iface: R1_ETH0,
             frame: &rep,
-        },
+        }),
     );
     tracer.emit(
         t(1_000_204_800),
-        Event::Rx {
+        Event::Rx(events::Rx {
             iface: H1_ETH0,
             frame: &rep,
-        },
+        }),
     );
     tracer.emit(
         t(1_000_204_800),
-        Event::Arp {
+        Event::Arp(events::Arp {
             node: H1,
             iface: H1_ETH0,
             event: ArpEvent::Resolved {
                 ip: r1,
                 mac: mac(R1_ETH0),
             },
-        },
+        }),
     );
     tracer.emit(
         t(1_000_204_800),
-        Event::Tx {
+        Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &at_h1,
-        },
+        }),
     );
     tracer.emit(
         t(1_001_234_000),
-        Event::Rx {
+        Event::Rx(events::Rx {
             iface: R1_ETH0,
             frame: &at_h1,
-        },
+        }),
     );
     tracer.emit(
         t(1_001_234_000),
-        Event::Forward {
+        Event::Forward(events::Forward {
             node: R1,
             from: R1_ETH0,
             to: R1_ETH1,
             packet: &fwd,
-        },
+        }),
     );
     tracer.emit(
         t(1_001_234_000),
-        Event::Tx {
+        Event::Tx(events::Tx {
             iface: R1_ETH1,
             frame: &at_r1,
-        },
+        }),
     );
     tracer.emit(
         t(1_002_000_000),
-        Event::Rx {
+        Event::Rx(events::Rx {
             iface: H2_ETH0,
             frame: &at_r1,
-        },
+        }),
     );
     tracer.emit(
         t(1_004_210_000),
-        Event::App {
+        Event::App(events::App {
             node: H1,
             app: "ping",
             text: "64 bytes from 10.0.2.10: icmp_seq=1 ttl=63 time=4.21 ms",
-        },
+        }),
     );
     tracer.emit(
         t(2_500_000_000),
-        Event::Drop {
+        Event::Drop(events::Drop {
             node: R1,
             iface: Some(R1_ETH1),
             what: Dropped::Frame(&at_r1),
             reason: &DropReason::QueueFull,
-        },
+        }),
     );
 }
 

@@ -11,7 +11,7 @@ use common::*;
 use pcap_file::pcap::PcapReader;
 use pcap_file::{DataLink, TsResolution};
 use protocols::topology::IfaceId;
-use protocols::trace::{Event, TraceSink};
+use protocols::trace::{Event, TraceSink, events};
 use reports::{CaptureManifest, PcapSink};
 use sim_core::SimTime;
 
@@ -49,41 +49,41 @@ fn three_frames_read_back_with_nanosecond_timestamps() {
     let times = [1_000_000_000, 1_000_204_800, 2_000_000_123];
     sink.record(
         SimTime::from_nanos(times[0]),
-        &Event::Tx {
+        &Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &frames[0],
-        },
+        }),
     );
     // Not captured: another interface, and an event that is not on the wire.
     sink.record(
         SimTime::from_nanos(times[0]),
-        &Event::Rx {
+        &Event::Rx(events::Rx {
             iface: R1_ETH0,
             frame: &frames[0],
-        },
+        }),
     );
     sink.record(
         SimTime::from_nanos(times[0]),
-        &Event::Enqueue {
+        &Event::Enqueue(events::Enqueue {
             iface: H1_ETH0,
             frame: &frames[0],
             backlog_packets: 1,
             backlog_bytes: 60,
-        },
+        }),
     );
     sink.record(
         SimTime::from_nanos(times[1]),
-        &Event::Rx {
+        &Event::Rx(events::Rx {
             iface: H1_ETH0,
             frame: &frames[1],
-        },
+        }),
     );
     sink.record(
         SimTime::from_nanos(times[2]),
-        &Event::Tx {
+        &Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &frames[2],
-        },
+        }),
     );
     assert!(
         names(&dir).iter().all(|n| n.starts_with('.')),
@@ -175,10 +175,10 @@ fn snaplen_cuts_frames_and_keeps_the_original_length() {
     let f = ip_frame(H1_ETH0, R1_ETH0, echo_packet(64));
     sink.record(
         SimTime::from_nanos(7),
-        &Event::Tx {
+        &Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &f,
-        },
+        }),
     );
     sink.finish().unwrap();
     let bytes = fs::read(dir.join("h1-eth0.pcap")).unwrap();
@@ -202,19 +202,19 @@ fn capture_limit_stops_the_file_and_says_so() {
     for i in 0..5 {
         sink.record(
             SimTime::from_nanos(i),
-            &Event::Tx {
+            &Event::Tx(events::Tx {
                 iface: H1_ETH0,
                 frame: &f,
-            },
+            }),
         );
     }
     for i in 0..2 {
         sink.record(
             SimTime::from_nanos(i),
-            &Event::Rx {
+            &Event::Rx(events::Rx {
                 iface: R1_ETH0,
                 frame: &f,
-            },
+            }),
         );
     }
     sink.finish().unwrap();
@@ -271,10 +271,10 @@ fn dropped_without_finish_leaves_nothing() {
     let mut sink = PcapSink::new(&dir, topo, &[H1_ETH0, H2_ETH0], 65535, 0, &provenance()).unwrap();
     sink.record(
         SimTime::ZERO,
-        &Event::Tx {
+        &Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &arp_request(),
-        },
+        }),
     );
     drop(sink);
     assert!(names(&dir).is_empty(), "left behind: {:?}", names(&dir));

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use common::*;
 use protocols::packet::{Frame, FrameBody, IpBody, Ipv4Packet};
-use protocols::trace::{Event, TraceSink};
+use protocols::trace::{Event, TraceSink, events};
 use protocols::wire::{IcmpRepr, IpProtocol, UnreachableCode};
 use reports::PcapSink;
 use sim_core::SimTime;
@@ -39,10 +39,10 @@ fn capture(dir: &Path, frames: &[Frame]) -> PathBuf {
     for (i, f) in frames.iter().enumerate() {
         sink.record(
             SimTime::from_nanos(1_000_000 * (i as u64 + 1)),
-            &Event::Tx {
+            &Event::Tx(events::Tx {
                 iface: H1_ETH0,
                 frame: f,
-            },
+            }),
         );
     }
     sink.finish().unwrap();

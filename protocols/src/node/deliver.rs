@@ -14,11 +14,11 @@ use sim_core::SimTime;
 
 use super::ipv4::DEFAULT_TTL;
 use super::ipv4::frag::Reassembly;
-use super::{Dropped, IpNode, NodeOutput, Note};
+use super::{IpNode, NodeOutput};
 use crate::packet::{IpBody, Ipv4Packet};
 use crate::tcp::rst_for;
 use crate::topology::IfaceId;
-use crate::trace::{Detail, DropReason};
+use crate::trace::{DropReason, Dropped, Event, events};
 use crate::wire::{IcmpRepr, TcpRepr, UnreachableCode};
 
 impl IpNode {
@@ -37,18 +37,16 @@ impl IpNode {
             match self.reasm.push(now, packet.header, data.clone()) {
                 Reassembly::Incomplete => return,
                 Reassembly::Malformed(e) => {
-                    out.drop(
-                        iface,
-                        || Dropped::Packet(packet.clone()),
-                        DropReason::Malformed(e),
-                    );
+                    out.drop(iface, Dropped::Packet(&packet), &DropReason::Malformed(e));
                     return;
                 }
                 Reassembly::Complete(whole, n) => {
-                    out.note(Detail::Packets, || Note::Reassembled {
-                        packet: whole.clone(),
+                    let node = out.node;
+                    out.emit(Event::Reassembled(events::Reassembled {
+                        node,
+                        packet: &whole,
                         fragments: n,
-                    });
+                    }));
                     whole
                 }
             }
@@ -79,11 +77,7 @@ impl IpNode {
                 }
             }
         }
-        out.drop(
-            iface,
-            || Dropped::Packet(packet.clone()),
-            DropReason::NoListener,
-        );
+        out.drop(iface, Dropped::Packet(&packet), &DropReason::NoListener);
         let code = match &packet.body {
             IpBody::Udp { .. } => UnreachableCode::Port,
             IpBody::Raw(_) => UnreachableCode::Protocol,
@@ -140,10 +134,13 @@ mod tests {
     use crate::node::ethernet::eth_frame;
     use crate::node::ipv4::arp::ArpConfig;
     use crate::packet::{Frame, FrameBody};
+    use crate::trace::{Detail, TraceSink, Tracer};
     use crate::wire::{ArpOperation, ArpRepr, IpProtocol, Ipv4Cidr, Ipv4Repr, MacAddr};
     use crate::wire::{TcpFlags, TcpOptions, TcpSeq};
     use bytes::Bytes;
+    use std::cell::RefCell;
     use std::net::Ipv4Addr;
+    use std::rc::Rc;
 
     const ME: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
     const PEER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -207,21 +204,31 @@ mod tests {
         }
     }
 
+    /// Keeps the reasons of the drops it sees.
+    struct Drops(Rc<RefCell<Vec<DropReason>>>);
+
+    impl TraceSink for Drops {
+        fn detail(&self) -> Detail {
+            Detail::Summary
+        }
+        fn record(&mut self, _: SimTime, event: &Event<'_>) {
+            if let Event::Drop(d) = event {
+                self.0.borrow_mut().push(d.reason.clone());
+            }
+        }
+    }
+
     /// Delivers `frame`, then answers the ARP request it caused; returns the
-    /// drop reasons noted and the frames released.
+    /// drop reasons traced and the frames released.
     fn deliver_and_resolve(node: &mut IpNode, frame: Frame) -> (Vec<DropReason>, Vec<Frame>) {
-        let mut out = NodeOutput::new(Some(Detail::Summary));
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let mut tracer = Tracer::new(vec![Box::new(Drops(seen.clone()))]);
+        let mut out = NodeOutput::new(&mut tracer, node.id, SimTime::ZERO);
         node.on_frame(SimTime::ZERO, IFACE, frame, &mut out);
-        let drops = out
-            .notes
-            .iter()
-            .filter_map(|n| match n {
-                Note::Drop { reason, .. } => Some(reason.clone()),
-                _ => None,
-            })
-            .collect();
+        let frames = out.into_frames();
+        let drops = seen.borrow().clone();
         let mut sent = Vec::new();
-        for (_, f) in out.frames {
+        for (_, f) in frames {
             if let FrameBody::Arp(req) = f.body {
                 let reply = ArpRepr {
                     operation: ArpOperation::Reply,
@@ -230,7 +237,8 @@ mod tests {
                     target_mac: req.sender_mac,
                     target_ip: req.sender_ip,
                 };
-                let mut out = NodeOutput::new(None);
+                let mut quiet = Tracer::default();
+                let mut out = NodeOutput::new(&mut quiet, node.id, SimTime::ZERO);
                 node.on_frame(
                     SimTime::ZERO,
                     IFACE,

@@ -17,12 +17,12 @@ use super::ethernet::eth_frame;
 use super::ipv4::DEFAULT_TTL;
 use super::ipv4::routing::{Route, RouteKind};
 use super::services::DhcpIface;
-use super::{IpNode, NodeOutput, Note};
+use super::{IpNode, NodeOutput};
 use crate::apps::dhcpd::dhcp_body;
 use crate::dhcp::{ClientOutput, DhcpClient};
 use crate::packet::{FrameBody, IpBody, Ipv4Packet};
 use crate::topology::IfaceId;
-use crate::trace::Detail;
+use crate::trace::{Event, events};
 use crate::wire::dhcpv4::{CLIENT_PORT, SERVER_PORT};
 use crate::wire::{ArpOperation, ArpRepr, DhcpRepr, Ipv4Cidr, MacAddr};
 
@@ -161,7 +161,12 @@ impl IpNode {
                     self.refresh_dns();
                 }
                 ClientOutput::Event(event) => {
-                    out.note(Detail::Summary, || Note::Dhcp { iface, event });
+                    let node = out.node;
+                    out.emit(Event::Dhcp(events::Dhcp {
+                        node,
+                        iface,
+                        event: &event,
+                    }));
                 }
             }
         }

@@ -7,10 +7,10 @@
 
 use sim_core::SimTime;
 
-use super::{Dropped, IpNode, NodeOutput};
+use super::{IpNode, NodeOutput};
 use crate::packet::{Frame, FrameBody};
 use crate::topology::IfaceId;
-use crate::trace::DropReason;
+use crate::trace::{DropReason, Dropped};
 use crate::wire::{EtherType, EthernetRepr, MacAddr, WireError};
 
 impl IpNode {
@@ -19,11 +19,7 @@ impl IpNode {
         let frame = match frame.body {
             FrameBody::Corrupted { ref bytes, fcs } => {
                 if Frame::fcs(bytes) != fcs {
-                    out.drop(
-                        Some(iface),
-                        || Dropped::Frame(frame.clone()),
-                        DropReason::FcsError,
-                    );
+                    out.drop(Some(iface), Dropped::Frame(&frame), &DropReason::FcsError);
                     return;
                 }
                 match Frame::parse(bytes) {
@@ -31,8 +27,8 @@ impl IpNode {
                     Err(e) => {
                         out.drop(
                             Some(iface),
-                            || Dropped::Frame(frame.clone()),
-                            DropReason::Malformed(e),
+                            Dropped::Frame(&frame),
+                            &DropReason::Malformed(e),
                         );
                         return;
                     }
@@ -42,11 +38,7 @@ impl IpNode {
         };
         let me = self.iface(iface).mac;
         if frame.eth.dst != me && !frame.eth.dst.is_broadcast() {
-            out.drop(
-                Some(iface),
-                || Dropped::Frame(frame.clone()),
-                DropReason::NotForUs,
-            );
+            out.drop(Some(iface), Dropped::Frame(&frame), &DropReason::NotForUs);
             return;
         }
         match frame.body {
@@ -55,8 +47,8 @@ impl IpNode {
             FrameBody::Raw(_) | FrameBody::Corrupted { .. } => {
                 out.drop(
                     Some(iface),
-                    || Dropped::Frame(frame.clone()),
-                    DropReason::Malformed(WireError::Unsupported),
+                    Dropped::Frame(&frame),
+                    &DropReason::Malformed(WireError::Unsupported),
                 );
             }
         }

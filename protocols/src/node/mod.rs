@@ -48,7 +48,7 @@ use ipv4::frag::Reassembler;
 use ipv4::routing::{Route, RouteKind, RoutingTable};
 
 pub use ipv4::{DEFAULT_TTL, REASSEMBLY_TIMEOUT};
-pub use output::{Dropped, NodeOutput, Note};
+pub use output::NodeOutput;
 
 /// One interface as the stack sees it.
 #[derive(Clone, Debug)]

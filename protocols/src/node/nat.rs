@@ -6,11 +6,11 @@
 
 use sim_core::SimTime;
 
-use super::{IpNode, NodeOutput, Note};
+use super::{IpNode, NodeOutput};
 use crate::nat::{Inbound, Nat, NatEvent};
 use crate::packet::Ipv4Packet;
 use crate::topology::IfaceId;
-use crate::trace::Detail;
+use crate::trace::{Event, events};
 
 /// What to do with a datagram that arrived, after translation.
 pub(super) enum NatIn {
@@ -28,14 +28,10 @@ impl IpNode {
         self.svc.nat = Some(nat);
     }
 
-    fn nat_notes(events: Vec<NatEvent>, out: &mut NodeOutput) {
-        for e in events {
-            let detail = if e.per_packet() {
-                Detail::Packets
-            } else {
-                Detail::Summary
-            };
-            out.note(detail, || Note::Nat(e));
+    fn nat_notes(happened: Vec<NatEvent>, out: &mut NodeOutput) {
+        let node = out.node;
+        for event in &happened {
+            out.emit(Event::Nat(events::Nat { node, event }));
         }
     }
 

@@ -9,13 +9,13 @@ use std::net::Ipv4Addr;
 use sim_core::SimTime;
 
 use super::ethernet::eth_frame;
-use super::{Dropped, IpNode, NodeOutput};
+use super::{IpNode, NodeOutput};
 use crate::apps::LinkSend;
 use crate::dhcp::DhcpClient;
 use crate::nat::{Nat, NatProto};
 use crate::packet::{FrameBody, IpBody, Ipv4Packet};
 use crate::topology::IfaceId;
-use crate::trace::DropReason;
+use crate::trace::{DropReason, Dropped};
 
 /// The DHCP client of one interface, with what it configured.
 pub(super) struct DhcpIface {
@@ -139,8 +139,8 @@ impl IpNode {
             None if broadcast => {
                 out.drop(
                     iface,
-                    || Dropped::Packet(packet.clone()),
-                    DropReason::BroadcastNoListener,
+                    Dropped::Packet(packet),
+                    &DropReason::BroadcastNoListener,
                 );
                 true
             }

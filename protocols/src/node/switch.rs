@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use sim_core::{SimDuration, SimTime};
 
-use super::{Dropped, NodeOutput, Note};
+use super::NodeOutput;
 use crate::packet::{Frame, FrameBody};
 use crate::topology::IfaceId;
-use crate::trace::{Detail, DropReason};
+use crate::trace::{DropReason, Dropped, Event, events};
 use crate::wire::MacAddr;
 
 /// What to do with a frame that arrived on a port.
@@ -47,22 +47,20 @@ impl Switch {
     pub fn on_frame(&mut self, now: SimTime, port: IfaceId, frame: Frame, out: &mut NodeOutput) {
         if matches!(frame.body, FrameBody::Corrupted { .. }) {
             // Store-and-forward switches check the FCS too.
-            out.drop(Some(port), || Dropped::Frame(frame), DropReason::FcsError);
+            out.drop(Some(port), Dropped::Frame(&frame), &DropReason::FcsError);
             return;
         }
         let decision = self.handle(now, port, frame.eth.src, frame.eth.dst);
         if decision.learned {
-            out.note(Detail::Full, || Note::MacLearned {
+            let node = out.node;
+            out.emit(Event::MacLearned(events::MacLearned {
+                node,
                 mac: frame.eth.src,
                 port,
-            });
+            }));
         }
         if decision.out.is_empty() {
-            out.drop(
-                Some(port),
-                || Dropped::Frame(frame.clone()),
-                DropReason::SameSegment,
-            );
+            out.drop(Some(port), Dropped::Frame(&frame), &DropReason::SameSegment);
         }
         for p in decision.out {
             out.frames.push((p, frame.clone()));

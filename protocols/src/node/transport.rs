@@ -9,11 +9,10 @@ use sim_core::SimTime;
 
 use super::ipv4::DEFAULT_TTL;
 use super::ipv4::routing::RoutingTable;
-use super::{Iface, IpNode, NodeOutput, Note};
+use super::{Iface, IpNode, NodeOutput};
 use crate::apps::{App, AppIo, Outgoing, Routing, TcpHandle};
 use crate::packet::{IpBody, Ipv4Packet};
-use crate::tcp::TcpTrace;
-use crate::trace::Detail;
+use crate::trace::{Event, events};
 
 /// The node's routing as its sockets see it.
 struct HostRouting<'a> {
@@ -46,8 +45,7 @@ impl IpNode {
         out: &mut NodeOutput,
         f: impl FnOnce(&mut dyn App, &mut AppIo<'_>) -> R,
     ) -> R {
-        self.tcp.tracing = out.wants(Detail::Summary);
-        self.tcp.series = out.series;
+        self.tcp.trace = out.level();
         let (r, send, lines, binds, link) = {
             let routing = HostRouting {
                 routes: &self.routes,
@@ -66,11 +64,10 @@ impl IpNode {
         r
     }
 
-    /// Sends TCP's segments, records its trace notes and delivers its signals
+    /// Sends TCP's segments, emits its trace events and delivers its signals
     /// to applications until nothing is left.
     pub(super) fn flush_tcp(&mut self, now: SimTime, out: &mut NodeOutput) {
-        self.tcp.tracing = out.wants(Detail::Summary);
-        self.tcp.series = out.series;
+        self.tcp.trace = out.level();
         for _ in 0..MAX_SIGNAL_ROUNDS {
             for t in std::mem::take(&mut self.tcp.transmits) {
                 // As Linux sends TCP: TTL 64, DF set (path MTU discovery),
@@ -90,21 +87,12 @@ impl IpNode {
             }
             let mut traces = std::mem::take(&mut self.tcp.traces);
             for (local, remote, trace) in traces.drain(..) {
-                let detail = match trace {
-                    TcpTrace::Sample(_) if out.series => None,
-                    TcpTrace::Sample(_) => continue,
-                    TcpTrace::Sent { .. } => Some(crate::trace::tcp_detail(&trace)),
-                    _ => Some(Detail::Summary),
-                };
-                let note = || Note::Tcp {
+                out.emit(Event::Tcp(events::Tcp {
+                    node: self.id,
                     local,
                     remote,
-                    trace,
-                };
-                match detail {
-                    None => out.notes.push(note()),
-                    Some(d) => out.note(d, note),
-                }
+                    trace: &trace,
+                }));
             }
             // Keep the allocation: with tracing on, every round has traces.
             self.tcp.traces = traces;
@@ -134,8 +122,7 @@ impl IpNode {
         let h = &packet.header;
         // The ECN field says CE: a router on the way marked congestion (RFC 3168 §5).
         let ce = h.tos & 0b11 == 0b11;
-        self.tcp.tracing = out.wants(Detail::Summary);
-        self.tcp.series = out.series;
+        self.tcp.trace = out.level();
         let taken = self
             .tcp
             .on_segment(now, h.src, h.dst, header, payload.clone(), ce);
@@ -146,8 +133,7 @@ impl IpNode {
     /// Runs TCP's timers due at `now`.
     pub(super) fn tcp_timers(&mut self, now: SimTime, out: &mut NodeOutput) {
         if self.tcp.poll_at().is_some_and(|t| t <= now) {
-            self.tcp.tracing = out.wants(Detail::Summary);
-            self.tcp.series = out.series;
+            self.tcp.trace = out.level();
             self.tcp.on_timer(now);
             self.flush_tcp(now, out);
         }
@@ -163,8 +149,8 @@ impl IpNode {
         out: &mut NodeOutput,
     ) {
         let name = self.apps[idx].name();
-        for text in lines {
-            out.note(Detail::Summary, || Note::App { app: name, text });
+        for text in &lines {
+            out.app(name, text);
         }
         for o in send {
             self.send_datagram(now, name, o, out);

@@ -25,6 +25,7 @@ use sim_core::{SimTime, StreamRng, stable_hash};
 use super::config::TcpConfig;
 use super::connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote, announced_mss};
 use super::state::State;
+use crate::trace::{Detail, TraceLevel};
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
 /// Names a connection within its host.
@@ -142,6 +143,25 @@ impl TcpTrace {
             TcpTrace::Sample(_) => "sample",
         }
     }
+
+    /// The least detail at which a sink sees this. Segments sent are
+    /// per-packet, except retransmissions and probes: they are rare and
+    /// significant (the flow summary counts them), so they are Summary
+    /// events, like every other TCP happening.
+    pub fn detail(&self) -> Detail {
+        match self {
+            TcpTrace::Sent {
+                cause:
+                    SendCause::RtoRetransmission
+                    | SendCause::FastRetransmission
+                    | SendCause::WindowProbe
+                    | SendCause::Keepalive,
+                ..
+            } => Detail::Summary,
+            TcpTrace::Sent { .. } => Detail::Packets,
+            _ => Detail::Summary,
+        }
+    }
 }
 
 /// A segment ready for IP: source and destination address plus the segment.
@@ -186,10 +206,8 @@ pub struct TcpStack {
     pub traces: Vec<(Endpoint, Endpoint, TcpTrace)>,
     /// Signals for applications: (owner app, socket, signal).
     pub signals: Vec<(usize, SocketId, AppSignal)>,
-    /// Whether trace records are wanted.
-    pub tracing: bool,
-    /// Whether time-series samples are wanted.
-    pub series: bool,
+    /// Which trace records and samples anyone wants (set by the node).
+    pub trace: TraceLevel,
 }
 
 /// The connection's sample if it differs from the last one traced; updates
@@ -246,8 +264,7 @@ impl TcpStack {
             transmits: Vec::new(),
             traces: Vec::new(),
             signals: Vec::new(),
-            tracing: false,
-            series: false,
+            trace: TraceLevel::default(),
         }
     }
 
@@ -465,8 +482,8 @@ impl TcpStack {
                 let window = listener.cfg.recv_buffer.min(usize::from(u16::MAX)) as u16;
                 let mss = announced_mss(&listener.cfg, listener.mtu);
                 self.send_cookie(now, local, remote, seg, window, mss);
-            } else if self.tracing {
-                self.traces.push((local, remote, TcpTrace::ListenQueueFull));
+            } else {
+                self.record(local, remote, TcpTrace::ListenQueueFull);
             }
             return true;
         }
@@ -518,9 +535,7 @@ impl TcpStack {
                 ..TcpOptions::default()
             },
         };
-        if self.tracing {
-            self.traces.push((local, remote, TcpTrace::SynCookieSent));
-        }
+        self.record(local, remote, TcpTrace::SynCookieSent);
         self.push_transmit(
             local,
             remote,
@@ -584,10 +599,7 @@ impl TcpStack {
         tcb.notes.clear();
         // The SYN-ACK went out earlier, at a time nobody kept: no RTT sample.
         tcb.rtt_probe = None;
-        if self.tracing {
-            self.traces
-                .push((local, remote, TcpTrace::SynCookieAccepted));
-        }
+        self.record(local, remote, TcpTrace::SynCookieAccepted);
         let mut out = Vec::new();
         tcb.on_segment(now, ack_seg, payload, &mut out);
         let id = self.insert(Socket {
@@ -622,17 +634,22 @@ impl TcpStack {
         }
     }
 
+    /// Keeps `trace` for the node to emit if anyone wants it: its own
+    /// [`TcpTrace::detail`] decides.
+    fn record(&mut self, local: Endpoint, remote: Endpoint, trace: TcpTrace) {
+        if self.trace.wants(trace.detail()) {
+            self.traces.push((local, remote, trace));
+        }
+    }
+
     fn push_transmit(&mut self, local: Endpoint, remote: Endpoint, segment: Outgoing, ect: bool) {
-        if self.tracing {
-            self.traces.push((
-                local,
-                remote,
-                TcpTrace::Sent {
-                    repr: segment.repr,
-                    len: segment.payload.len(),
-                    cause: segment.cause,
-                },
-            ));
+        if self.trace.max.is_some() {
+            let sent = TcpTrace::Sent {
+                repr: segment.repr,
+                len: segment.payload.len(),
+                cause: segment.cause,
+            };
+            self.record(local, remote, sent);
         }
         self.transmits.push(Transmit {
             src: local.addr,
@@ -649,12 +666,11 @@ impl TcpStack {
         let notes = std::mem::take(&mut s.tcb.notes);
         let signals = std::mem::take(&mut s.tcb.signals);
         let state = s.tcb.state();
-        if self.tracing {
-            for n in notes {
-                self.traces.push((local, remote, TcpTrace::Note(n)));
-            }
+        for n in notes {
+            self.record(local, remote, TcpTrace::Note(n));
         }
-        if self.series && s.tcb.state().is_synchronized() {
+        let s = self.sockets[id as usize].as_mut().expect("live socket");
+        if self.trace.series && s.tcb.state().is_synchronized() {
             if let Some(sample) = next_sample(&s.tcb, &mut s.sample) {
                 self.traces.push((local, remote, TcpTrace::Sample(sample)));
             }

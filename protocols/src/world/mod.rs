@@ -18,11 +18,11 @@ use crate::apps::AppStats;
 use crate::link::impair::Fate;
 use crate::link::{Discipline, Link, QueueLimit};
 use crate::node::IpNode;
+use crate::node::NodeOutput;
 use crate::node::switch::Switch;
-use crate::node::{Dropped as OwnedDropped, NodeOutput, Note};
 use crate::packet::{Frame, FrameBody};
 use crate::topology::{IfaceId, NodeId, Topology};
-use crate::trace::{Detail, DropReason, Dropped, Event, LinkChange, TraceSink, Tracer};
+use crate::trace::{DropReason, Dropped, Event, LinkChange, TraceSink, Tracer, events};
 pub use spec::{
     Action, AppSpec, DhcpClientSpec, DhcpServerSpec, IfaceSpec, ImpairChange, LinkSpec, NatSpec,
     NodeSpec, RouteSpec, SpecError, WorldSpec,
@@ -178,32 +178,20 @@ impl World {
         }
     }
 
-    fn trace(&self, d: Detail) -> bool {
-        self.tracer.wants(d)
-    }
-
-    fn detail(&self) -> Option<Detail> {
-        [Detail::Full, Detail::Packets, Detail::Summary]
-            .into_iter()
-            .find(|&d| self.tracer.wants(d))
-    }
-
     /// Hands `frame` to the link of `iface`.
     fn send(&mut self, sched: &mut Scheduler<WorldEvent>, iface: IfaceId, frame: Frame) {
         let now = sched.now();
         let node = self.topo.iface(iface).node;
         let Some(link_id) = self.topo.iface(iface).link else {
-            if self.trace(Detail::Summary) {
-                self.tracer.emit(
-                    now,
-                    Event::Drop {
-                        node,
-                        iface: Some(iface),
-                        what: Dropped::Frame(&frame),
-                        reason: &DropReason::LinkDown,
-                    },
-                );
-            }
+            self.tracer.emit(
+                now,
+                Event::Drop(events::Drop {
+                    node,
+                    iface: Some(iface),
+                    what: Dropped::Frame(&frame),
+                    reason: &DropReason::LinkDown,
+                }),
+            );
             return;
         };
         let l = link_id.0 as usize;
@@ -216,38 +204,32 @@ impl World {
                 st.max_queue = st.max_queue.max(q.len());
                 st.ecn_marks += u64::from(marked);
                 self.queue_sample(now, l, d);
-                if self.trace(Detail::Full) {
-                    let q = &self.links[l].dirs[d].queue;
-                    let (len, bytes) = (q.len(), q.bytes());
-                    // The frame just queued is the last one.
-                    if let Some(f) = self.links[l].dirs[d].queue_back() {
-                        let f = f.clone();
-                        self.tracer.emit(
-                            now,
-                            Event::Enqueue {
-                                iface,
-                                frame: &f,
-                                backlog_packets: len,
-                                backlog_bytes: bytes,
-                            },
-                        );
-                    }
+                let dir = &self.links[l].dirs[d];
+                // The frame just queued is the last one.
+                if let Some(frame) = dir.queue_back() {
+                    self.tracer.emit(
+                        now,
+                        Event::Enqueue(events::Enqueue {
+                            iface,
+                            frame,
+                            backlog_packets: dir.queue.len(),
+                            backlog_bytes: dir.queue.bytes(),
+                        }),
+                    );
                 }
                 self.kick(sched, l, d);
             }
             Err((frame, reason)) => {
                 self.link_stats[l][d].drops += 1;
-                if self.trace(Detail::Summary) {
-                    self.tracer.emit(
-                        now,
-                        Event::Drop {
-                            node,
-                            iface: Some(iface),
-                            what: Dropped::Frame(&frame),
-                            reason: &reason,
-                        },
-                    );
-                }
+                self.tracer.emit(
+                    now,
+                    Event::Drop(events::Drop {
+                        node,
+                        iface: Some(iface),
+                        what: Dropped::Frame(&frame),
+                        reason: &reason,
+                    }),
+                );
             }
         }
     }
@@ -259,12 +241,12 @@ impl World {
             let (packets, bytes) = (q.len(), q.bytes());
             self.tracer.emit(
                 now,
-                Event::QueueSample {
+                Event::QueueSample(events::QueueSample {
                     link: crate::topology::LinkId(l as u32),
                     dir: d as u8,
                     packets,
                     bytes,
-                },
+                }),
             );
         }
     }
@@ -278,34 +260,30 @@ impl World {
         let queue_drops = self.links[l].dirs[d].take_queue_drops();
         if !queue_drops.is_empty() {
             self.link_stats[l][d].drops += queue_drops.len() as u64;
-            if self.tracer.wants(Detail::Summary) {
-                let node = self.topo.iface(sender).node;
-                for (f, reason) in &queue_drops {
-                    self.tracer.emit(
-                        now,
-                        Event::Drop {
-                            node,
-                            iface: Some(sender),
-                            what: Dropped::Frame(f),
-                            reason,
-                        },
-                    );
-                }
+            let node = self.topo.iface(sender).node;
+            for (f, reason) in &queue_drops {
+                self.tracer.emit(
+                    now,
+                    Event::Drop(events::Drop {
+                        node,
+                        iface: Some(sender),
+                        what: Dropped::Frame(f),
+                        reason,
+                    }),
+                );
             }
         }
         if started.is_some() {
             self.queue_sample(now, l, d);
         }
         if let (Some(done), Some(frame)) = (started, self.links[l].dirs[d].current()) {
-            if self.tracer.wants(Detail::Packets) {
-                self.tracer.emit(
-                    now,
-                    Event::Tx {
-                        iface: sender,
-                        frame,
-                    },
-                );
-            }
+            self.tracer.emit(
+                now,
+                Event::Tx(events::Tx {
+                    iface: sender,
+                    frame,
+                }),
+            );
             let _ = sched.at(
                 done,
                 WorldEvent::TxDone {
@@ -328,17 +306,15 @@ impl World {
                 st.frames_sent += 1;
                 st.bytes_sent += frame.wire_len() as u64;
                 st.drops += 1;
-                if self.trace(Detail::Summary) {
-                    self.tracer.emit(
-                        now,
-                        Event::Drop {
-                            node: self.topo.iface(sender).node,
-                            iface: Some(sender),
-                            what: Dropped::Frame(&frame),
-                            reason: &reason,
-                        },
-                    );
-                }
+                self.tracer.emit(
+                    now,
+                    Event::Drop(events::Drop {
+                        node: self.topo.iface(sender).node,
+                        iface: Some(sender),
+                        what: Dropped::Frame(&frame),
+                        reason: &reason,
+                    }),
+                );
             }
             Some(Fate::Deliver(copies)) => {
                 let st = &mut self.link_stats[l][d];
@@ -394,141 +370,61 @@ impl World {
         let node = self.topo.iface(receiver).node;
         if !link.up || link.epoch != epoch {
             self.link_stats[l][d].drops += 1;
-            if self.trace(Detail::Summary) {
-                self.tracer.emit(
-                    now,
-                    Event::Drop {
-                        node,
-                        iface: Some(receiver),
-                        what: Dropped::Frame(&frame),
-                        reason: &DropReason::LinkDown,
-                    },
-                );
-            }
+            self.tracer.emit(
+                now,
+                Event::Drop(events::Drop {
+                    node,
+                    iface: Some(receiver),
+                    what: Dropped::Frame(&frame),
+                    reason: &DropReason::LinkDown,
+                }),
+            );
             return;
         }
         if self.down[node.0 as usize] {
-            if self.trace(Detail::Summary) {
-                self.tracer.emit(
-                    now,
-                    Event::Drop {
-                        node,
-                        iface: Some(receiver),
-                        what: Dropped::Frame(&frame),
-                        reason: &DropReason::NodeDown,
-                    },
-                );
-            }
+            self.tracer.emit(
+                now,
+                Event::Drop(events::Drop {
+                    node,
+                    iface: Some(receiver),
+                    what: Dropped::Frame(&frame),
+                    reason: &DropReason::NodeDown,
+                }),
+            );
             return;
         }
         self.link_stats[l][d].frames_delivered += 1;
         // A NIC drops a frame with a bad FCS before any capture sees it.
         let corrupted = matches!(frame.body, FrameBody::Corrupted { .. });
-        if !corrupted && self.trace(Detail::Packets) {
+        if !corrupted {
             self.tracer.emit(
                 now,
-                Event::Rx {
+                Event::Rx(events::Rx {
                     iface: receiver,
                     frame: &frame,
-                },
+                }),
             );
         }
-        let n = node.0 as usize;
-        let mut out = NodeOutput::new(self.detail());
-        out.series = self.tracer.wants_series();
-        match &mut self.nodes[n] {
+        let mut out = NodeOutput::new(&mut self.tracer, node, now);
+        match &mut self.nodes[node.0 as usize] {
             NodeState::Ip(ip) => ip.on_frame(now, receiver, frame, &mut out),
             NodeState::Switch(sw) => sw.on_frame(now, receiver, frame, &mut out),
         }
-        self.apply(sched, node, out);
+        let frames = out.into_frames();
+        self.apply(sched, node, frames);
     }
 
-    /// Sends a node's frames, emits its notes and re-arms its timer.
-    fn apply(&mut self, sched: &mut Scheduler<WorldEvent>, node: NodeId, out: NodeOutput) {
-        let now = sched.now();
-        for note in out.notes {
-            self.emit_note(now, node, note);
-        }
-        for (iface, frame) in out.frames {
+    /// Sends a node's frames and re-arms its timer.
+    fn apply(
+        &mut self,
+        sched: &mut Scheduler<WorldEvent>,
+        node: NodeId,
+        frames: Vec<(IfaceId, Frame)>,
+    ) {
+        for (iface, frame) in frames {
             self.send(sched, iface, frame);
         }
         self.reschedule(sched, node.0 as usize);
-    }
-
-    fn emit_note(&mut self, now: SimTime, node: NodeId, note: Note) {
-        let ev = match &note {
-            Note::Drop {
-                iface,
-                what,
-                reason,
-            } => Event::Drop {
-                node,
-                iface: *iface,
-                what: match what {
-                    OwnedDropped::Frame(f) => Dropped::Frame(f),
-                    OwnedDropped::Packet(p) => Dropped::Packet(p),
-                },
-                reason,
-            },
-            Note::Forward { from, to, packet } => Event::Forward {
-                node,
-                from: *from,
-                to: *to,
-                packet,
-            },
-            Note::Fragment {
-                iface,
-                packet,
-                sizes,
-                mtu,
-            } => Event::Fragment {
-                node,
-                iface: *iface,
-                packet,
-                sizes,
-                mtu: *mtu,
-            },
-            Note::Reassembled { packet, fragments } => Event::Reassembled {
-                node,
-                packet,
-                fragments: *fragments,
-            },
-            Note::Arp { iface, event } => Event::Arp {
-                node,
-                iface: *iface,
-                event: *event,
-            },
-            Note::App { app, text } => Event::App { node, app, text },
-            Note::Dhcp { iface, event } => Event::Dhcp {
-                node,
-                iface: *iface,
-                event,
-            },
-            Note::Nat(event) => Event::Nat { node, event },
-            Note::MacLearned { mac, port } => Event::MacLearned {
-                node,
-                mac: *mac,
-                port: *port,
-            },
-            Note::Tcp {
-                local,
-                remote,
-                trace,
-            } => Event::Tcp {
-                node,
-                local: *local,
-                remote: *remote,
-                trace,
-            },
-        };
-        let wanted = if ev.is_series() {
-            self.tracer.wants_series()
-        } else {
-            self.tracer.wants(ev.detail())
-        };
-        if wanted {
-            self.tracer.emit(now, ev);
-        }
     }
 
     fn reschedule(&mut self, sched: &mut Scheduler<WorldEvent>, n: usize) {
@@ -556,12 +452,13 @@ impl World {
         if self.down[n] {
             return; // frozen; re-armed when the node comes back up
         }
-        let mut out = NodeOutput::new(self.detail());
-        out.series = self.tracer.wants_series();
+        let node = NodeId(n as u32);
+        let mut out = NodeOutput::new(&mut self.tracer, node, sched.now());
         if let NodeState::Ip(ip) = &mut self.nodes[n] {
             ip.on_timer(sched.now(), &mut out);
         }
-        self.apply(sched, NodeId(n as u32), out);
+        let frames = out.into_frames();
+        self.apply(sched, node, frames);
     }
 
     fn on_action(&mut self, sched: &mut Scheduler<WorldEvent>, i: usize) {
@@ -571,9 +468,8 @@ impl World {
             Action::NodeDown(node) | Action::NodeUp(node) => {
                 let up = matches!(action, Action::NodeUp(_));
                 self.down[node.0 as usize] = !up;
-                if self.tracer.wants(Detail::Summary) {
-                    self.tracer.emit(now, Event::NodePower { node, up });
-                }
+                self.tracer
+                    .emit(now, Event::NodePower(events::NodePower { node, up }));
                 if up {
                     self.reschedule(sched, node.0 as usize);
                 }
@@ -587,18 +483,16 @@ impl World {
                     let sender = l.ends[d];
                     let lost = l.dirs[d].flush();
                     self.link_stats[link.0 as usize][d].drops += lost.len() as u64;
-                    if self.tracer.wants(Detail::Summary) {
-                        for f in &lost {
-                            self.tracer.emit(
-                                now,
-                                Event::Drop {
-                                    node: self.topo.iface(sender).node,
-                                    iface: Some(sender),
-                                    what: Dropped::Frame(f),
-                                    reason: &DropReason::LinkDown,
-                                },
-                            );
-                        }
+                    for f in &lost {
+                        self.tracer.emit(
+                            now,
+                            Event::Drop(events::Drop {
+                                node: self.topo.iface(sender).node,
+                                iface: Some(sender),
+                                what: Dropped::Frame(f),
+                                reason: &DropReason::LinkDown,
+                            }),
+                        );
                     }
                 }
                 (link, LinkChange::Down)
@@ -675,15 +569,13 @@ impl World {
                 (link, LinkChange::Set(format!("{}{scope}", what.join(", "))))
             }
         };
-        if self.tracer.wants(Detail::Summary) {
-            self.tracer.emit(
-                now,
-                Event::Link {
-                    link,
-                    change: &change,
-                },
-            );
-        }
+        self.tracer.emit(
+            now,
+            Event::Link(events::Link {
+                link,
+                change: &change,
+            }),
+        );
         if matches!(change, LinkChange::Up | LinkChange::Set(_)) {
             for d in 0..2 {
                 self.kick(sched, link.0 as usize, d);

@@ -40,6 +40,7 @@ use protocols::dhcp::DhcpEvent;
 use protocols::nat::{NatEvent, NatProto};
 use protocols::tcp::{Endpoint, TcpNote, TcpTrace};
 use protocols::topology::{IfaceId, NodeId, NodeKind, Topology};
+use protocols::trace::events;
 use protocols::trace::{DropReason, Event};
 use sim_core::SimTime;
 
@@ -242,13 +243,13 @@ impl Ladder {
     /// Takes one event into account (events of other kinds are ignored).
     pub fn record(&mut self, now: SimTime, event: &Event<'_>) {
         match *event {
-            Event::Tcp {
+            Event::Tcp(events::Tcp {
                 node,
                 local,
                 remote,
                 trace,
-            } => self.on_tcp(now, node, local, remote, trace),
-            Event::Tx { iface, frame } => {
+            }) => self.on_tcp(now, node, local, remote, trace),
+            Event::Tx(events::Tx { iface, frame }) => {
                 if let Some(seg) = frame.ipv4().and_then(Seg::of_packet) {
                     let seg = self.untranslated(seg);
                     if self.places.on_host(iface) {
@@ -258,7 +259,7 @@ impl Ladder {
                     }
                 }
             }
-            Event::Rx { iface, frame } => {
+            Event::Rx(events::Rx { iface, frame }) => {
                 if let Some(seg) = frame.ipv4().and_then(Seg::of_packet) {
                     let seg = self.untranslated(seg);
                     if self.places.is_destination(iface, seg.dst.addr) {
@@ -268,18 +269,18 @@ impl Ladder {
                     }
                 }
             }
-            Event::Drop {
+            Event::Drop(events::Drop {
                 node,
                 iface,
                 what,
                 reason,
-            } if *reason != DropReason::SameSegment => {
+            }) if *reason != DropReason::SameSegment => {
                 if let Some(seg) = dropped_seg(what) {
                     let seg = self.untranslated(seg);
                     self.on_drop(now, node, iface, seg, reason.to_string());
                 }
             }
-            Event::Nat {
+            Event::Nat(events::Nat {
                 node,
                 event:
                     NatEvent::Created {
@@ -287,18 +288,18 @@ impl Ladder {
                         inside,
                         outside,
                     },
-            } => {
+            }) => {
                 let ep = |s: &std::net::SocketAddrV4| Endpoint {
                     addr: *s.ip(),
                     port: s.port(),
                 };
                 self.nat.insert(ep(outside), (ep(inside), node));
             }
-            Event::Dhcp {
+            Event::Dhcp(events::Dhcp {
                 node,
                 event: DhcpEvent::Configured { addr, .. },
                 ..
-            } => {
+            }) => {
                 self.places.owner.insert(addr.addr, node);
             }
             _ => {}

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
 use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
 use protocols::topology::{IfaceId, NodeId};
+use protocols::trace::events;
 use protocols::trace::{DropReason, Dropped, Event};
 use protocols::wire::{IpProtocol, TcpFlags, TcpRepr, TcpSeq};
 use sim_core::SimTime;
@@ -132,32 +133,32 @@ pub(super) enum Owned {
 impl Owned {
     pub(super) fn event(&self) -> Event<'_> {
         match self {
-            Owned::Tx(iface, frame) => Event::Tx {
+            Owned::Tx(iface, frame) => Event::Tx(events::Tx {
                 iface: *iface,
                 frame,
-            },
-            Owned::Rx(iface, frame) => Event::Rx {
+            }),
+            Owned::Rx(iface, frame) => Event::Rx(events::Rx {
                 iface: *iface,
                 frame,
-            },
-            Owned::Tcp(node, local, remote, trace) => Event::Tcp {
+            }),
+            Owned::Tcp(node, local, remote, trace) => Event::Tcp(events::Tcp {
                 node: *node,
                 local: *local,
                 remote: *remote,
                 trace,
-            },
-            Owned::Drop(node, iface, frame, reason) => Event::Drop {
+            }),
+            Owned::Drop(node, iface, frame, reason) => Event::Drop(events::Drop {
                 node: *node,
                 iface: *iface,
                 what: Dropped::Frame(frame),
                 reason,
-            },
-            Owned::DropPacket(node, iface, packet, reason) => Event::Drop {
+            }),
+            Owned::DropPacket(node, iface, packet, reason) => Event::Drop(events::Drop {
                 node: *node,
                 iface: *iface,
                 what: Dropped::Packet(packet),
                 reason,
-            },
+            }),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use protocols::packet::{Frame, FrameBody};
 use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
+use protocols::trace::events;
 use protocols::trace::{DropReason, Event, TraceSink};
 use sim_core::SimTime;
 
@@ -357,10 +358,10 @@ fn sink_without_tcp_writes_nothing() {
     let f = arp_request();
     sink.record(
         SimTime::ZERO,
-        &Event::Tx {
+        &Event::Tx(events::Tx {
             iface: H1_ETH0,
             frame: &f,
-        },
+        }),
     );
     sink.finish().unwrap();
     assert!(sink.output().is_none());

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use protocols::packet::{Frame, IpBody};
 use protocols::tcp::{Endpoint, SendCause, TcpNote, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, LinkId, NodeId, Topology};
-use protocols::trace::{Detail, DropReason, Event, TraceSink};
+use protocols::trace::{Detail, DropReason, Event, TraceSink, events};
 use protocols::wire::{TcpRepr, TcpSeq};
 use sim_core::SimTime;
 
@@ -404,22 +404,22 @@ impl TraceSink for PlotSink {
     fn record(&mut self, time: SimTime, event: &Event<'_>) {
         self.end = self.end.max(time);
         match *event {
-            Event::Tcp {
+            Event::Tcp(events::Tcp {
                 node,
                 local,
                 remote,
                 trace,
-            } => self.on_tcp(time, node, local, remote, trace),
-            Event::Rx { iface, frame } => self.on_rx(time, iface, frame),
-            Event::Tx { iface, frame } => self.on_tx(time, iface, frame),
-            Event::QueueSample {
+            }) => self.on_tcp(time, node, local, remote, trace),
+            Event::Rx(events::Rx { iface, frame }) => self.on_rx(time, iface, frame),
+            Event::Tx(events::Tx { iface, frame }) => self.on_tx(time, iface, frame),
+            Event::QueueSample(events::QueueSample {
                 link, dir, packets, ..
-            } => self.on_queue(time, link, dir, packets),
-            Event::Drop {
+            }) => self.on_queue(time, link, dir, packets),
+            Event::Drop(events::Drop {
                 iface: Some(iface),
                 reason,
                 ..
-            } => self.on_drop(time, iface, reason),
+            }) => self.on_drop(time, iface, reason),
             _ => {}
         }
     }

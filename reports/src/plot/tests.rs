@@ -9,7 +9,7 @@ use bytes::Bytes;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
 use protocols::tcp::{Endpoint, RecoveryKind, SendCause, TcpNote, TcpSample, TcpTrace};
 use protocols::topology::LinkId;
-use protocols::trace::{DropReason, Dropped, Event, TraceSink};
+use protocols::trace::{DropReason, Dropped, Event, TraceSink, events};
 use protocols::wire::{IpProtocol, SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 use sim_core::{SimDuration, SimTime};
 
@@ -399,12 +399,12 @@ fn story(sink: &mut PlotSink) {
         };
         sink.record(
             t,
-            &Event::Tcp {
+            &Event::Tcp(events::Tcp {
                 node,
                 local,
                 remote,
                 trace: &trace,
-            },
+            }),
         );
     };
     let sent = |sink: &mut PlotSink, t, r: TcpRepr, len, cause| {
@@ -421,38 +421,38 @@ fn story(sink: &mut PlotSink) {
         let f = frame(true, r, len);
         sink.record(
             t,
-            &Event::Tx {
+            &Event::Tx(events::Tx {
                 iface: H1_ETH0,
                 frame: &f,
-            },
+            }),
         );
         sink.record(
             t,
-            &Event::Tx {
+            &Event::Tx(events::Tx {
                 iface: R1_ETH1,
                 frame: &f,
-            },
+            }),
         );
     };
     let arrives = |sink: &mut PlotSink, t, r: TcpRepr| {
         let f = frame(false, r, 0);
         sink.record(
             t,
-            &Event::Rx {
+            &Event::Rx(events::Rx {
                 iface: H1_ETH0,
                 frame: &f,
-            },
+            }),
         );
     };
     let queue = |sink: &mut PlotSink, t, link, dir, packets| {
         sink.record(
             t,
-            &Event::QueueSample {
+            &Event::QueueSample(events::QueueSample {
                 link: LinkId(link),
                 dir,
                 packets,
                 bytes: packets * 1000,
-            },
+            }),
         );
     };
 
@@ -497,12 +497,12 @@ fn story(sink: &mut PlotSink) {
     let lost = frame(true, repr(true, ISN + 1001, Some(5001), false, &[]), 1000);
     sink.record(
         ms(12),
-        &Event::Drop {
+        &Event::Drop(events::Drop {
             node: R1,
             iface: Some(R1_ETH1),
             what: Dropped::Frame(&lost),
             reason: &DropReason::QueueFull,
-        },
+        }),
     );
     arrives(
         sink,
@@ -674,12 +674,12 @@ fn per_flow_plots_stop_at_the_limit_and_the_manifest_says_who_is_left_out() {
             let t = SimTime::from_nanos(1_000_000_000 + u64::from(n) * 1_000_000);
             sink.record(
                 t,
-                &Event::Tcp {
+                &Event::Tcp(events::Tcp {
                     node: H1,
                     local,
                     remote: h2(),
                     trace: &trace,
-                },
+                }),
             );
         }
     }

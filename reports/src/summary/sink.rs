@@ -8,6 +8,7 @@ use std::sync::Arc;
 use protocols::packet::{FrameBody, IpBody, Ipv4Packet};
 use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, NodeId, Topology};
+use protocols::trace::events;
 use protocols::trace::{Detail, DropReason, Dropped, Event, TraceSink};
 use sim_core::{SimDuration, SimTime};
 
@@ -372,12 +373,12 @@ impl TraceSink for SummarySink {
     fn record(&mut self, time: SimTime, event: &Event<'_>) {
         let mut c = self.shared.borrow_mut();
         match *event {
-            Event::Tcp {
+            Event::Tcp(events::Tcp {
                 node,
                 local,
                 remote,
                 trace,
-            } => {
+            }) => {
                 if matches!(
                     trace,
                     TcpTrace::ListenQueueFull
@@ -388,12 +389,12 @@ impl TraceSink for SummarySink {
                 }
                 c.conn(node, local, remote).on_trace(time, trace);
             }
-            Event::Drop {
+            Event::Drop(events::Drop {
                 iface,
                 ref what,
                 reason,
                 ..
-            } => c.on_drop(iface, what, reason),
+            }) => c.on_drop(iface, what, reason),
             _ => {}
         }
     }

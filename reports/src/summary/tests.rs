@@ -8,6 +8,7 @@ use bytes::Bytes;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
 use protocols::tcp::{Endpoint, RecoveryKind, SendCause, State, TcpNote, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, NodeId};
+use protocols::trace::events;
 use protocols::trace::{DropReason, Dropped, Event, TraceSink};
 use protocols::wire::{IpProtocol, TcpRepr};
 use sim_core::{SimDuration, SimTime};
@@ -90,12 +91,12 @@ fn tcp(sink: &mut SummarySink, ms: u64, node: NodeId, local: Endpoint, trace: Tc
     let remote = if node == H1 { h2() } else { h1(40000) };
     sink.record(
         at_ms(ms),
-        &Event::Tcp {
+        &Event::Tcp(events::Tcp {
             node,
             local,
             remote,
             trace: &trace,
-        },
+        }),
     );
 }
 
@@ -109,12 +110,12 @@ fn drop(
 ) {
     sink.record(
         at_ms(ms),
-        &Event::Drop {
+        &Event::Drop(events::Drop {
             node,
             iface: Some(iface),
             what: Dropped::Frame(frame),
             reason: &why,
-        },
+        }),
     );
 }
 

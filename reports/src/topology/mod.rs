@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use protocols::dhcp::DhcpEvent;
 use protocols::topology::{IfaceId, NodeKind, Topology};
-use protocols::trace::{Detail, Event, TraceSink};
+use protocols::trace::{Detail, Event, TraceSink, events};
 use protocols::wire::Ipv4Cidr;
 use sim_core::{DataRate, SimDuration, SimTime};
 
@@ -360,11 +360,11 @@ impl<W: Destination> TraceSink for TopologySink<W> {
     }
 
     fn record(&mut self, _time: SimTime, event: &Event<'_>) {
-        if let Event::Dhcp {
+        if let Event::Dhcp(events::Dhcp {
             iface,
             event: DhcpEvent::Configured { addr, .. },
             ..
-        } = event
+        }) = event
             && let Some(lease @ None) = self.leases.get_mut(iface)
         {
             *lease = Some(*addr);

@@ -8,6 +8,7 @@ use protocols::dhcp::DhcpEvent;
 use protocols::topology::{
     IfaceId, IfaceInfo, LinkId, LinkInfo, NodeId, NodeInfo, NodeKind, Topology,
 };
+use protocols::trace::events;
 use protocols::trace::{Event, TraceSink};
 use protocols::wire::{Ipv4Cidr, MacAddr};
 use sim_core::{DataRate, SimDuration, SimTime};
@@ -79,11 +80,11 @@ fn dhcp_interfaces_say_so_with_their_lease() {
     };
     sink.record(
         SimTime::ZERO,
-        &Event::Dhcp {
+        &Event::Dhcp(events::Dhcp {
             node: H1,
             iface: H1_ETH0,
             event: &configured,
-        },
+        }),
     );
     sink.finish().unwrap();
     let svg = String::from_utf8(sink.into_output().unwrap()).unwrap();

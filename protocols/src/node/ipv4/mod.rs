@@ -27,11 +27,11 @@ use std::net::Ipv4Addr;
 
 use sim_core::{SimDuration, SimTime};
 
-use super::{Dropped, IpNode, NodeOutput, Note};
+use super::{IpNode, NodeOutput};
 use crate::apps::Outgoing;
 use crate::packet::{IpBody, Ipv4Packet};
 use crate::topology::IfaceId;
-use crate::trace::{Detail, DropReason};
+use crate::trace::{DropReason, Dropped, Event, events};
 use crate::wire::{IcmpRepr, IpProtocol, Ipv4Repr, UnreachableCode};
 use frag::fragment;
 use routing::NextHop;
@@ -93,10 +93,7 @@ impl IpNode {
         out: &mut NodeOutput,
     ) {
         let Some(nh) = self.routes.lookup(o.dst) else {
-            out.note(Detail::Summary, || Note::App {
-                app,
-                text: format!("connect: Network is unreachable ({})", o.dst),
-            });
+            out.app(app, &format!("connect: Network is unreachable ({})", o.dst));
             return;
         };
         let src = self
@@ -135,11 +132,7 @@ impl IpNode {
         } else if self.forwarding {
             self.forward(now, iface, packet, out);
         } else {
-            out.drop(
-                Some(iface),
-                || Dropped::Packet(packet.clone()),
-                DropReason::NotForUs,
-            );
+            out.drop(Some(iface), Dropped::Packet(&packet), &DropReason::NotForUs);
         }
     }
 
@@ -154,8 +147,8 @@ impl IpNode {
         if packet.header.ttl <= 1 {
             out.drop(
                 Some(from),
-                || Dropped::Packet(packet.clone()),
-                DropReason::TtlExceeded,
+                Dropped::Packet(&packet),
+                &DropReason::TtlExceeded,
             );
             let icmp = IcmpRepr::TimeExceeded {
                 code: 0,
@@ -166,11 +159,7 @@ impl IpNode {
         }
         packet.header.ttl -= 1;
         let Some(nh) = self.routes.lookup(packet.header.dst) else {
-            out.drop(
-                Some(from),
-                || Dropped::Packet(packet.clone()),
-                DropReason::NoRoute,
-            );
+            out.drop(Some(from), Dropped::Packet(&packet), &DropReason::NoRoute);
             let icmp = IcmpRepr::DstUnreachable {
                 code: UnreachableCode::Net,
                 next_hop_mtu: 0,
@@ -182,11 +171,13 @@ impl IpNode {
         let Some(packet) = self.nat_outbound(now, from, nh.iface, packet, out) else {
             return;
         };
-        out.note(Detail::Packets, || Note::Forward {
+        let node = out.node;
+        out.emit(Event::Forward(events::Forward {
+            node,
             from,
             to: nh.iface,
-            packet: packet.clone(),
-        });
+            packet: &packet,
+        }));
         self.transmit(now, nh, packet, Some(from), out);
     }
 
@@ -198,11 +189,7 @@ impl IpNode {
         }
         match self.routes.lookup(packet.header.dst) {
             Some(nh) => self.transmit(now, nh, packet, None, out),
-            None => out.drop(
-                None,
-                || Dropped::Packet(packet.clone()),
-                DropReason::NoRoute,
-            ),
+            None => out.drop(None, Dropped::Packet(&packet), &DropReason::NoRoute),
         }
     }
 
@@ -224,8 +211,8 @@ impl IpNode {
             // RFC 1191 §4: report the next-hop MTU.
             out.drop(
                 Some(nh.iface),
-                || Dropped::Packet(packet.clone()),
-                DropReason::FragmentationNeeded { mtu },
+                Dropped::Packet(&packet),
+                &DropReason::FragmentationNeeded { mtu },
             );
             let icmp = IcmpRepr::DstUnreachable {
                 code: UnreachableCode::FragNeeded,
@@ -236,15 +223,14 @@ impl IpNode {
             return;
         }
         let pieces = fragment(&packet, mtu);
-        out.note(Detail::Packets, || Note::Fragment {
+        let node = out.node;
+        out.emit(Event::Fragment(events::Fragment {
+            node,
             iface: nh.iface,
-            packet: packet.clone(),
-            sizes: pieces
-                .iter()
-                .map(|p| usize::from(p.header.payload_len))
-                .collect(),
+            packet: &packet,
+            fragments: &pieces,
             mtu,
-        });
+        }));
         for p in pieces {
             self.resolve_and_send(now, nh, p, from, out);
         }
@@ -260,8 +246,8 @@ impl IpNode {
             if let Some(first) = expired.first {
                 out.drop(
                     None,
-                    || Dropped::Packet(first.clone()),
-                    DropReason::ReassemblyTimeout,
+                    Dropped::Packet(&first),
+                    &DropReason::ReassemblyTimeout,
                 );
                 self.icmp_error(
                     now,
@@ -273,13 +259,11 @@ impl IpNode {
                     out,
                 );
             } else {
-                out.note(Detail::Summary, || Note::App {
-                    app: "ip",
-                    text: format!(
-                        "reassembly timeout for a datagram from {} (first fragment never arrived)",
-                        expired.src
-                    ),
-                });
+                let text = format!(
+                    "reassembly timeout for a datagram from {} (first fragment never arrived)",
+                    expired.src
+                );
+                out.app("ip", &text);
             }
         }
     }

@@ -15,10 +15,10 @@ use sim_core::SimTime;
 use super::arp::{ArpAction, Lookup, Waiting};
 use super::routing::NextHop;
 use crate::node::ethernet::eth_frame;
-use crate::node::{Dropped, Iface, IpNode, NodeOutput, Note};
+use crate::node::{Iface, IpNode, NodeOutput};
 use crate::packet::{FrameBody, Ipv4Packet};
 use crate::topology::IfaceId;
-use crate::trace::{ArpEvent, Detail, DropReason};
+use crate::trace::{ArpEvent, DropReason, Dropped, Event, events};
 use crate::wire::{ArpOperation, ArpRepr, IcmpRepr, MacAddr, UnreachableCode};
 
 impl IpNode {
@@ -115,10 +115,11 @@ impl IpNode {
         let was = self.arp.get(now, ip);
         let released = self.arp.learn(now, iface, ip, mac);
         if was != Some(mac) {
-            out.note(Detail::Summary, || Note::Arp {
+            out.emit(Event::Arp(events::Arp {
+                node: self.id,
                 iface,
                 event: ArpEvent::Resolved { ip, mac },
-            });
+            }));
         }
         let me = self.iface(iface).mac;
         for w in released {
@@ -138,21 +139,23 @@ impl IpNode {
                     ip,
                     out,
                 );
-                out.note(Detail::Packets, || Note::Arp {
+                out.emit(Event::Arp(events::Arp {
+                    node: self.id,
                     iface,
                     event: ArpEvent::Request { ip, attempt },
-                });
+                }));
             }
             ArpAction::Failed { iface, ip, waiting } => {
-                out.note(Detail::Summary, || Note::Arp {
+                out.emit(Event::Arp(events::Arp {
+                    node: self.id,
                     iface,
                     event: ArpEvent::Failed { ip },
-                });
+                }));
                 for w in waiting {
                     out.drop(
                         Some(iface),
-                        || Dropped::Packet(w.packet.clone()),
-                        DropReason::ArpFailed,
+                        Dropped::Packet(&w.packet),
+                        &DropReason::ArpFailed,
                     );
                     let icmp = IcmpRepr::DstUnreachable {
                         code: UnreachableCode::Host,
@@ -163,10 +166,11 @@ impl IpNode {
                 }
             }
             ArpAction::Expired { iface, ip } => {
-                out.note(Detail::Full, || Note::Arp {
+                out.emit(Event::Arp(events::Arp {
+                    node: self.id,
                     iface,
                     event: ArpEvent::Expired { ip },
-                });
+                }));
             }
         }
     }
@@ -206,8 +210,8 @@ impl IpNode {
             Lookup::QueueFull(w) => {
                 out.drop(
                     Some(nh.iface),
-                    || Dropped::Packet(w.packet.clone()),
-                    DropReason::ArpQueueFull,
+                    Dropped::Packet(&w.packet),
+                    &DropReason::ArpQueueFull,
                 );
             }
         }

@@ -14,7 +14,10 @@ const CLIENT: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 /// A host listening on port 80 with the test configuration.
 fn server(backlog: usize, syn_cookies: bool) -> TcpStack {
     let mut stack = TcpStack::new(RngStreams::new(1, 0).stream("tcp"));
-    stack.tracing = true;
+    stack.trace = crate::trace::TraceLevel {
+        max: Some(crate::trace::Detail::Full),
+        series: false,
+    };
     stack.listen(7, 80, backlog, syn_cookies, config(), MTU);
     stack
 }
