@@ -20,6 +20,61 @@
 //!
 //! Every output records the run's [`Provenance`]. [`make_sinks`] builds the set
 //! an [`OutputConfig`] asks for, including the terminal echo.
+//!
+//! ## Writing a sink
+//!
+//! A sink says how much [`Detail`](protocols::trace::Detail) it wants and
+//! records the events it is given; the [`Tracer`](protocols::trace::Tracer)
+//! hands each event only to the sinks that want its detail. A sink that
+//! counts drops by reason:
+//!
+//! ```
+//! use std::cell::RefCell;
+//! use std::collections::BTreeMap;
+//! use std::rc::Rc;
+//! use protocols::topology::NodeId;
+//! use protocols::trace::{Detail, DropReason, Dropped, Event, TraceSink, Tracer, events};
+//! use sim_core::SimTime;
+//!
+//! struct DropCounter(Rc<RefCell<BTreeMap<&'static str, u64>>>);
+//!
+//! impl TraceSink for DropCounter {
+//!     fn detail(&self) -> Detail {
+//!         Detail::Summary // drops are Summary events: no per-packet cost
+//!     }
+//!     fn record(&mut self, _time: SimTime, event: &Event<'_>) {
+//!         if let Event::Drop(drop) = event {
+//!             *self.0.borrow_mut().entry(drop.reason.key()).or_default() += 1;
+//!         }
+//!     }
+//! }
+//!
+//! // In a run, `World` owns the tracer and its nodes and links emit into it.
+//! let counts = Rc::new(RefCell::new(BTreeMap::new()));
+//! let mut tracer = Tracer::new(vec![Box::new(DropCounter(counts.clone()))]);
+//! let packet = protocols::packet::Ipv4Packet::new(
+//!     protocols::wire::Ipv4Repr {
+//!         src: "10.0.0.1".parse().unwrap(),
+//!         dst: "10.0.0.2".parse().unwrap(),
+//!         protocol: protocols::wire::IpProtocol::Unknown(253),
+//!         ttl: 1,
+//!         tos: 0,
+//!         ident: 1,
+//!         dont_frag: false,
+//!         more_frags: false,
+//!         frag_offset: 0,
+//!         payload_len: 0,
+//!     },
+//!     protocols::packet::IpBody::Raw(bytes::Bytes::from_static(b"hi")),
+//! );
+//! for reason in [DropReason::TtlExceeded, DropReason::QueueFull, DropReason::TtlExceeded] {
+//!     let drop = events::Drop { node: NodeId(0), iface: None, what: Dropped::Packet(&packet), reason: &reason };
+//!     tracer.emit(SimTime::ZERO, Event::Drop(drop));
+//! }
+//! assert_eq!(*counts.borrow(), BTreeMap::from([("queue-full", 1), ("ttl-exceeded", 2)]));
+//! // Nobody wants per-packet events: the world does not build them.
+//! assert!(!tracer.wants(Detail::Packets));
+//! ```
 #![warn(missing_docs)]
 
 #[cfg(test)]
