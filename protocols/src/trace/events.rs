@@ -30,9 +30,21 @@ pub trait Describe {
     fn fields<'a>(&'a self, topo: &'a Topology, f: &mut Fields<'a>);
 }
 
-/// The node an interface belongs to.
-fn owner(topo: &Topology, iface: IfaceId) -> Option<NodeId> {
-    Some(topo.iface(iface).node)
+/// The line of a frame seen on an interface: on the interface's node.
+fn frame_line<'a>(topo: &Topology, iface: IfaceId, kind: &'a str, summary: String) -> Line<'a> {
+    Line {
+        node: Some(topo.iface(iface).node),
+        iface: Some(iface),
+        kind,
+        summary,
+    }
+}
+
+/// The fields of a frame seen on an interface.
+fn frame_fields<'a>(topo: &'a Topology, iface: IfaceId, frame: &'a Frame, f: &mut Fields<'a>) {
+    f.str(Field::Node, topo.node_name(topo.iface(iface).node));
+    f.text(Field::Iface, topo.iface_label(iface));
+    f.frame(frame);
 }
 
 /// A frame left an interface (what a capture there shows as outgoing).
@@ -52,17 +64,10 @@ impl Describe for Tx<'_> {
         Detail::Packets
     }
     fn line(&self, topo: &Topology) -> Line<'_> {
-        Line {
-            node: owner(topo, self.iface),
-            iface: Some(self.iface),
-            kind: ">",
-            summary: self.frame.to_string(),
-        }
+        frame_line(topo, self.iface, ">", self.frame.to_string())
     }
     fn fields<'a>(&'a self, topo: &'a Topology, f: &mut Fields<'a>) {
-        f.str(Field::Node, topo.node_name(topo.iface(self.iface).node));
-        f.text(Field::Iface, topo.iface_label(self.iface));
-        f.frame(self.frame);
+        frame_fields(topo, self.iface, self.frame, f);
     }
 }
 
@@ -83,17 +88,10 @@ impl Describe for Rx<'_> {
         Detail::Packets
     }
     fn line(&self, topo: &Topology) -> Line<'_> {
-        Line {
-            node: owner(topo, self.iface),
-            iface: Some(self.iface),
-            kind: "<",
-            summary: self.frame.to_string(),
-        }
+        frame_line(topo, self.iface, "<", self.frame.to_string())
     }
     fn fields<'a>(&'a self, topo: &'a Topology, f: &mut Fields<'a>) {
-        f.str(Field::Node, topo.node_name(topo.iface(self.iface).node));
-        f.text(Field::Iface, topo.iface_label(self.iface));
-        f.frame(self.frame);
+        frame_fields(topo, self.iface, self.frame, f);
     }
 }
 
@@ -118,22 +116,16 @@ impl Describe for Enqueue<'_> {
         Detail::Full
     }
     fn line(&self, topo: &Topology) -> Line<'_> {
-        Line {
-            node: owner(topo, self.iface),
-            iface: Some(self.iface),
-            kind: "+",
-            summary: format!(
-                "{} (backlog {} pkts, {} bytes)",
-                self.frame, self.backlog_packets, self.backlog_bytes
-            ),
-        }
+        let summary = format!(
+            "{} (backlog {} pkts, {} bytes)",
+            self.frame, self.backlog_packets, self.backlog_bytes
+        );
+        frame_line(topo, self.iface, "+", summary)
     }
     fn fields<'a>(&'a self, topo: &'a Topology, f: &mut Fields<'a>) {
-        f.str(Field::Node, topo.node_name(topo.iface(self.iface).node));
-        f.text(Field::Iface, topo.iface_label(self.iface));
         f.uint(Field::BacklogPackets, self.backlog_packets as u64);
         f.uint(Field::BacklogBytes, self.backlog_bytes as u64);
-        f.frame(self.frame);
+        frame_fields(topo, self.iface, self.frame, f);
     }
 }
 

@@ -181,16 +181,14 @@ impl World {
     /// Hands `frame` to the link of `iface`.
     fn send(&mut self, sched: &mut Scheduler<WorldEvent>, iface: IfaceId, frame: Frame) {
         let now = sched.now();
-        let node = self.topo.iface(iface).node;
         let Some(link_id) = self.topo.iface(iface).link else {
-            self.tracer.emit(
+            drop_frame(
+                &mut self.tracer,
+                &self.topo,
                 now,
-                Event::Drop(events::Drop {
-                    node,
-                    iface: Some(iface),
-                    what: Dropped::Frame(&frame),
-                    reason: &DropReason::LinkDown,
-                }),
+                iface,
+                &frame,
+                &DropReason::LinkDown,
             );
             return;
         };
@@ -221,15 +219,7 @@ impl World {
             }
             Err((frame, reason)) => {
                 self.link_stats[l][d].drops += 1;
-                self.tracer.emit(
-                    now,
-                    Event::Drop(events::Drop {
-                        node,
-                        iface: Some(iface),
-                        what: Dropped::Frame(&frame),
-                        reason: &reason,
-                    }),
-                );
+                drop_frame(&mut self.tracer, &self.topo, now, iface, &frame, &reason);
             }
         }
     }
@@ -260,17 +250,8 @@ impl World {
         let queue_drops = self.links[l].dirs[d].take_queue_drops();
         if !queue_drops.is_empty() {
             self.link_stats[l][d].drops += queue_drops.len() as u64;
-            let node = self.topo.iface(sender).node;
             for (f, reason) in &queue_drops {
-                self.tracer.emit(
-                    now,
-                    Event::Drop(events::Drop {
-                        node,
-                        iface: Some(sender),
-                        what: Dropped::Frame(f),
-                        reason,
-                    }),
-                );
+                drop_frame(&mut self.tracer, &self.topo, now, sender, f, reason);
             }
         }
         if started.is_some() {
@@ -306,15 +287,7 @@ impl World {
                 st.frames_sent += 1;
                 st.bytes_sent += frame.wire_len() as u64;
                 st.drops += 1;
-                self.tracer.emit(
-                    now,
-                    Event::Drop(events::Drop {
-                        node: self.topo.iface(sender).node,
-                        iface: Some(sender),
-                        what: Dropped::Frame(&frame),
-                        reason: &reason,
-                    }),
-                );
+                drop_frame(&mut self.tracer, &self.topo, now, sender, &frame, &reason);
             }
             Some(Fate::Deliver(copies)) => {
                 let st = &mut self.link_stats[l][d];
@@ -370,26 +343,24 @@ impl World {
         let node = self.topo.iface(receiver).node;
         if !link.up || link.epoch != epoch {
             self.link_stats[l][d].drops += 1;
-            self.tracer.emit(
+            drop_frame(
+                &mut self.tracer,
+                &self.topo,
                 now,
-                Event::Drop(events::Drop {
-                    node,
-                    iface: Some(receiver),
-                    what: Dropped::Frame(&frame),
-                    reason: &DropReason::LinkDown,
-                }),
+                receiver,
+                &frame,
+                &DropReason::LinkDown,
             );
             return;
         }
         if self.down[node.0 as usize] {
-            self.tracer.emit(
+            drop_frame(
+                &mut self.tracer,
+                &self.topo,
                 now,
-                Event::Drop(events::Drop {
-                    node,
-                    iface: Some(receiver),
-                    what: Dropped::Frame(&frame),
-                    reason: &DropReason::NodeDown,
-                }),
+                receiver,
+                &frame,
+                &DropReason::NodeDown,
             );
             return;
         }
@@ -484,14 +455,13 @@ impl World {
                     let lost = l.dirs[d].flush();
                     self.link_stats[link.0 as usize][d].drops += lost.len() as u64;
                     for f in &lost {
-                        self.tracer.emit(
+                        drop_frame(
+                            &mut self.tracer,
+                            &self.topo,
                             now,
-                            Event::Drop(events::Drop {
-                                node: self.topo.iface(sender).node,
-                                iface: Some(sender),
-                                what: Dropped::Frame(f),
-                                reason: &DropReason::LinkDown,
-                            }),
+                            sender,
+                            f,
+                            &DropReason::LinkDown,
                         );
                     }
                 }
@@ -582,6 +552,25 @@ impl World {
             }
         }
     }
+}
+
+/// Traces the loss of `frame` at `iface` (its queue, its link, or the
+/// interface it arrived at), on the interface's node.
+fn drop_frame(
+    tracer: &mut Tracer,
+    topo: &Topology,
+    now: SimTime,
+    iface: IfaceId,
+    frame: &Frame,
+    reason: &DropReason,
+) {
+    let drop = events::Drop {
+        node: topo.iface(iface).node,
+        iface: Some(iface),
+        what: Dropped::Frame(frame),
+        reason,
+    };
+    tracer.emit(now, Event::Drop(drop));
 }
 
 impl Model for World {
