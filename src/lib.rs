@@ -54,9 +54,6 @@ pub enum Error {
     /// The scenario is invalid (bad syntax, unknown field, semantic error).
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
-    /// The scenario passed validation but does not describe a runnable world.
-    #[error("{0}")]
-    Spec(#[from] protocols::world::SpecError),
     /// An output file could not be written.
     #[error("cannot write outputs in {dir}: {source}")]
     Output {
@@ -210,7 +207,7 @@ pub fn run_with_progress(
         run_index: opts.run_index,
     };
     let spec = scenarios::build::world_spec(s, seed, opts.run_index);
-    let topo = Arc::new(spec.topology()?);
+    let topo = Arc::clone(&spec.topology);
     let ladder_filter = ladder::filter(s, opts, &topo)?;
     let out_dir = opts
         .write_outputs
@@ -235,7 +232,7 @@ pub fn run_with_progress(
     // The flow summary always runs: it is cheap (no per-packet events).
     let (summary_sink, summary_handle) = reports::SummarySink::new(topo.clone());
     sinks.push(Box::new(summary_sink));
-    let world = spec.build(sinks)?;
+    let world = spec.build(sinks);
     let limits = RunLimits {
         stop_at: stop,
         max_events: s.max_events,

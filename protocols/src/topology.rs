@@ -1,12 +1,16 @@
 //! The static shape of a world: node, interface and link names and addresses.
 //!
 //! Trace sinks get a shared copy so that they can print names without asking
-//! the running world.
+//! the running world. It is built once, by whoever describes the world (the
+//! scenario builder, or a test by hand), with [`Topology::add_node`],
+//! [`Topology::add_iface`] and [`Topology::add_link`], which hand out the ids
+//! and MAC addresses.
 
 use std::net::Ipv4Addr;
 
 use sim_core::{DataRate, SimDuration};
 
+use crate::link::LinkParams;
 use crate::wire::{Ipv4Cidr, MacAddr};
 
 /// Index of a node in the world.
@@ -73,6 +77,17 @@ pub struct LinkInfo {
     pub mtu: u32,
 }
 
+impl LinkInfo {
+    /// The initial rate, delay and MTU.
+    pub fn params(&self) -> LinkParams {
+        LinkParams {
+            rate: self.rate,
+            delay: self.delay,
+            mtu: self.mtu,
+        }
+    }
+}
+
 /// Names and addresses of everything in a world.
 #[derive(Clone, Debug, Default)]
 pub struct Topology {
@@ -85,6 +100,57 @@ pub struct Topology {
 }
 
 impl Topology {
+    /// Adds a node without interfaces; its id is its position.
+    pub fn add_node(&mut self, name: &str, kind: NodeKind) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(NodeInfo {
+            name: name.to_string(),
+            kind,
+            ifaces: Vec::new(),
+        });
+        id
+    }
+
+    /// Adds an interface to `node`, not yet attached to a link. Interfaces are
+    /// numbered in the order they are added, across nodes; the MAC address is
+    /// the locally administered `02:00:00:00:00:00` plus the id plus one.
+    ///
+    /// # Panics
+    /// If `node` was not added.
+    pub fn add_iface(&mut self, node: NodeId, name: &str, addr: Option<Ipv4Cidr>) -> IfaceId {
+        let id = IfaceId(self.ifaces.len() as u32);
+        self.nodes[node.0 as usize].ifaces.push(id);
+        self.ifaces.push(IfaceInfo {
+            node,
+            name: name.to_string(),
+            mac: MacAddr::local(id.0 + 1),
+            addr,
+            link: None,
+        });
+        id
+    }
+
+    /// Adds a link between two interfaces (direction 0 is `ends[0]` to `ends[1]`).
+    ///
+    /// # Panics
+    /// If an end was not added or is attached to another link already.
+    pub fn add_link(&mut self, name: &str, ends: [IfaceId; 2], params: LinkParams) -> LinkId {
+        let id = LinkId(self.links.len() as u32);
+        for e in ends {
+            let iface = &mut self.ifaces[e.0 as usize];
+            assert!(iface.link.is_none(), "{} is attached twice", iface.name);
+            iface.link = Some(id);
+        }
+        self.links.push(LinkInfo {
+            name: name.to_string(),
+            ends,
+            rate: params.rate,
+            delay: params.delay,
+            mtu: params.mtu,
+        });
+        id
+    }
+
     /// A node's name.
     pub fn node_name(&self, n: NodeId) -> &str {
         &self.nodes[n.0 as usize].name

@@ -3,15 +3,15 @@
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use protocols::apps::AppStats;
 use protocols::apps::ping::PingConfig;
 use protocols::link::impair::{DropRule, Impairments};
 use protocols::link::{LinkParams, QueueConfig, QueueLimit};
-use protocols::topology::LinkId;
-use protocols::topology::NodeKind;
+use protocols::topology::{IfaceId, LinkId, NodeKind, Topology};
 use protocols::trace::{Detail, Event, TraceSink, events};
-use protocols::world::{Action, AppSpec, IfaceSpec, LinkSpec, NodeSpec, RunReport, WorldSpec};
+use protocols::world::{Action, AppSpec, LinkSpec, NodeSpec, RouteSpec, RunReport, WorldSpec};
 use sim_core::{DataRate, RunLimits, SimDuration, SimTime};
 
 /// Collects a one-line description of every event.
@@ -42,24 +42,16 @@ fn cidr(s: &str) -> Option<protocols::wire::Ipv4Cidr> {
     Some(s.parse().unwrap())
 }
 
-fn iface(name: &str, addr: &str) -> IfaceSpec {
-    IfaceSpec {
-        name: name.into(),
-        addr: cidr(addr),
-        mtu: None,
+fn params(mtu: u32) -> LinkParams {
+    LinkParams {
+        rate: DataRate::from_bps(100_000_000),
+        delay: SimDuration::from_millis(1),
+        mtu,
     }
 }
 
-fn link(name: &str, a: (usize, usize), b: (usize, usize), mtu: u32) -> LinkSpec {
+fn link() -> LinkSpec {
     LinkSpec {
-        name: name.into(),
-        a,
-        b,
-        params: LinkParams {
-            rate: DataRate::from_bps(100_000_000),
-            delay: SimDuration::from_millis(1),
-            mtu,
-        },
         queue: [QueueConfig::drop_tail(QueueLimit::Packets(100)); 2],
         impair: [Impairments::default(), Impairments::default()],
     }
@@ -79,33 +71,59 @@ fn ping(dst: &str, count: u32, size: usize) -> AppSpec {
     })
 }
 
-/// h1 (10.0.1.10/24) — r1 — h2 (10.0.2.10/24).
-fn ping_router(count: u32, size: usize, mtu2: u32) -> WorldSpec {
-    let mut h1 = NodeSpec::new("h1", NodeKind::Host);
-    h1.ifaces.push(iface("eth0", "10.0.1.10/24"));
-    h1.gateway = Some(Ipv4Addr::new(10, 0, 1, 1));
-    h1.apps.push(ping("10.0.2.10", count, size));
-    let mut r1 = NodeSpec::new("r1", NodeKind::Router);
-    r1.ifaces.push(iface("eth0", "10.0.1.1/24"));
-    r1.ifaces.push(iface("eth1", "10.0.2.1/24"));
-    let mut h2 = NodeSpec::new("h2", NodeKind::Host);
-    h2.ifaces.push(iface("eth0", "10.0.2.10/24"));
-    h2.gateway = Some(Ipv4Addr::new(10, 0, 2, 1));
+/// The default route of a node via `gw` out of `iface`.
+fn default_route(gw: [u8; 4], iface: IfaceId) -> RouteSpec {
+    RouteSpec {
+        dest: "0.0.0.0/0".parse().unwrap(),
+        via: Some(Ipv4Addr::from(gw)),
+        iface,
+    }
+}
+
+/// h1 (10.0.1.10/24, `h1_addr`) — r1 — h2 (10.0.2.10/24).
+fn ping_router_from(h1_addr: &str, count: u32, size: usize, mtu2: u32) -> WorldSpec {
+    let mut topo = Topology::default();
+    let h1 = topo.add_node("h1", NodeKind::Host);
+    let h1_eth0 = topo.add_iface(h1, "eth0", cidr(h1_addr));
+    let r1 = topo.add_node("r1", NodeKind::Router);
+    let r1_eth0 = topo.add_iface(r1, "eth0", cidr("10.0.1.1/24"));
+    let r1_eth1 = topo.add_iface(r1, "eth1", cidr("10.0.2.1/24"));
+    let h2 = topo.add_node("h2", NodeKind::Host);
+    let h2_eth0 = topo.add_iface(h2, "eth0", cidr("10.0.2.10/24"));
+    topo.add_link("h1-r1", [h1_eth0, r1_eth0], params(1500));
+    topo.add_link("r1-h2", [r1_eth1, h2_eth0], params(mtu2));
+    let h1 = NodeSpec {
+        mtu: vec![1500],
+        routes: vec![default_route([10, 0, 1, 1], h1_eth0)],
+        apps: vec![ping("10.0.2.10", count, size)],
+        ..NodeSpec::default()
+    };
+    let r1 = NodeSpec {
+        mtu: vec![1500, mtu2],
+        ..NodeSpec::default()
+    };
+    let h2 = NodeSpec {
+        mtu: vec![mtu2],
+        routes: vec![default_route([10, 0, 2, 1], h2_eth0)],
+        ..NodeSpec::default()
+    };
     WorldSpec {
         seed: 1,
         run_index: 0,
+        topology: Arc::new(topo),
         nodes: vec![h1, r1, h2],
-        links: vec![
-            link("h1-r1", (0, 0), (1, 0), 1500),
-            link("r1-h2", (1, 1), (2, 0), mtu2),
-        ],
+        links: vec![link(), link()],
         timeline: vec![],
     }
 }
 
+fn ping_router(count: u32, size: usize, mtu2: u32) -> WorldSpec {
+    ping_router_from("10.0.1.10/24", count, size, mtu2)
+}
+
 fn run(spec: WorldSpec, stop_s: u64) -> (RunReport, Vec<String>) {
     let lines = Rc::new(RefCell::new(Vec::new()));
-    let world = spec.build(vec![Box::new(Lines(lines.clone()))]).unwrap();
+    let world = spec.build(vec![Box::new(Lines(lines.clone()))]);
     let limits = RunLimits {
         stop_at: SimTime::from_nanos(stop_s * 1_000_000_000),
         max_events: 1_000_000,
@@ -288,9 +306,8 @@ fn ttl_one_expires_at_the_first_router() {
 fn proxy_arp_lets_a_host_without_gateway_reach_the_other_subnet() {
     // h1 believes everything is on-link (/8) and has no gateway; r1 answers its
     // ARP for 10.0.2.10 with its own MAC (RFC 1027).
-    let mut spec = ping_router(1, 56, 1500);
-    spec.nodes[0].ifaces[0].addr = cidr("10.0.1.10/8");
-    spec.nodes[0].gateway = None;
+    let mut spec = ping_router_from("10.0.1.10/8", 1, 56, 1500);
+    spec.nodes[0].routes.clear();
     spec.nodes[1].proxy_arp = true;
     let (report, lines) = run(spec.clone(), 5);
     assert_eq!(ping_stats(&report).received, 1, "{}", lines.join("\n"));

@@ -1,9 +1,29 @@
 //! # scenarios
 //!
-//! The scenario schema of netsim (RON), loading with precise errors, semantic
-//! validation and `--set` overrides. This crate is pure data: it knows nothing
-//! of the protocol stack; the world builder turns a validated [`Scenario`] into
-//! a running simulation.
+//! Scenario files of netsim, from text to the world description the
+//! simulator runs. In order, for one run:
+//!
+//! 1. [`load`] reads and parses the RON text against the [`schema`] (every
+//!    struct rejects unknown fields, with a "did you mean"); errors carry
+//!    `file:line:column` and the field path ([`error`]).
+//! 2. [`overrides`] applies the `--set PATH=VALUE` overrides.
+//! 3. [`validate()`] expands the topology generators ([`generate`]), checks the
+//!    semantics once (names resolve and are unique, addresses, gateways and
+//!    routes are reachable, numbers are in range, the timeline, outputs and
+//!    expectations name what exists), reporting every problem at once, and
+//!    normalizes: links get their derived names, bare switch endpoints their
+//!    ports.
+//! 4. [`build`] resolves the validated scenario into a
+//!    [`protocols::world::WorldSpec`]: the topology (node, interface and link
+//!    ids, MAC and static addresses), each node's routes with their egress
+//!    interface, and each application's and service's configuration with its
+//!    interfaces, reservations and endpoints looked up. No names are left, and
+//!    `protocols` builds the running world from it without checking again.
+//!
+//! Beside that path: [`expect`] holds the end-of-run assertions (checked in
+//! step 3, evaluated by `netsim` after the run), [`sweep`] expands a
+//! parameter sweep into runs, and [`ladder`] names one TCP connection for the
+//! ladder diagrams.
 //!
 //! ```
 //! let text = r#"Scenario(

@@ -343,3 +343,18 @@ fn pcap_of_an_unknown_node() {
         "t.ron:31:41: outputs.pcap[1]: no node named \"r9\", did you mean \"r1\"? (nodes: h1, r1, h2)"
     );
 }
+
+#[test]
+fn next_hop_through_an_unnumbered_interface_must_be_in_a_connected_subnet() {
+    let text = edit(
+        "Interface(name: \"eth1\", address: \"10.0.2.1/24\"),\n            ],",
+        "Interface(name: \"eth1\", address: \"10.0.2.1/24\"),\n                Interface(name: \"eth2\"),\n            ],\n            routes: [Route(to: \"10.7.0.0/16\", via: \"10.9.0.1\", interface: \"eth2\")],",
+    );
+    let msg = error(&text);
+    assert_eq!(
+        msg,
+        "t.ron:18:52: nodes[1] (r1).routes[0] (10.7.0.0/16).via: next hop 10.9.0.1 is not in a \
+         connected subnet of r1 (its subnets: 10.0.1.0/24, 10.0.2.0/24)"
+    );
+    assert_points_at(&text, &msg, "\"10.9.0.1\"");
+}

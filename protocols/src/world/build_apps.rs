@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use sim_core::{RngStreams, SimTime};
 
-use super::spec::{AppSpec, NodeSpec, SpecError};
+use super::spec::{AppSpec, NodeSpec};
 use crate::apps::App;
 use crate::apps::bulk::{BulkSend, Sink};
 use crate::apps::dhcpd::DhcpServerApp;
@@ -26,11 +26,11 @@ use crate::apps::synflood::SynFlood;
 use crate::apps::traceroute::{Traceroute, TracerouteConfig};
 use crate::apps::udp::{UdpSend, UdpSendConfig};
 use crate::apps::udp_sink::{UdpEcho, UdpSink};
-use crate::dhcp::{ClientConfig, DhcpClient, DhcpServer, ServerConfig};
+use crate::dhcp::{DhcpClient, DhcpServer};
 use crate::dns::DnsServer;
-use crate::nat::{Nat, NatConfig};
+use crate::nat::Nat;
 use crate::node::IpNode;
-use crate::topology::{IfaceId, Topology};
+use crate::topology::Topology;
 
 impl AppSpec {
     /// When the application starts (servers: time zero).
@@ -45,7 +45,7 @@ impl AppSpec {
             AppSpec::Named { app, .. } => app.start(),
             AppSpec::Sink(_)
             | AppSpec::HttpServer(_)
-            | AppSpec::DhcpServer(_)
+            | AppSpec::DhcpServer { .. }
             | AppSpec::DnsServer(_)
             | AppSpec::UdpSink(_)
             | AppSpec::UdpEcho(_) => SimTime::ZERO,
@@ -98,135 +98,71 @@ fn plain(app: &AppSpec, k: usize) -> Option<Box<dyn App>> {
             DnsServer::new(cfg.clone()),
             42000 + k as u16,
         )),
-        AppSpec::DhcpServer(_) | AppSpec::Named { .. } => return None,
+        AppSpec::DhcpServer { .. } | AppSpec::Named { .. } => return None,
     })
 }
 
-fn find_iface(ifaces: &[IfaceId], topo: &Topology, name: &str) -> Option<IfaceId> {
-    ifaces.iter().copied().find(|&i| topo.iface(i).name == name)
-}
-
-/// Application `k` of `node`.
+/// Application `k` of node `name`.
+///
+/// # Panics
+/// If a `Named` application wraps a DHCP server or another `Named`.
 pub(super) fn build_app(
+    name: &str,
     node: &NodeSpec,
     k: usize,
     app: &AppSpec,
-    ifaces: &[IfaceId],
     topo: &Topology,
     streams: &RngStreams,
-) -> Result<Box<dyn App>, SpecError> {
-    let bad = |why: String| SpecError::BadService {
-        node: node.name.clone(),
-        why,
-    };
+) -> Box<dyn App> {
     if let Some(app) = plain(app, k) {
-        return Ok(app);
+        return app;
     }
     match app {
-        AppSpec::DhcpServer(d) => {
-            let iface = find_iface(ifaces, topo, &d.iface)
-                .ok_or_else(|| bad(format!("DHCP server: no interface {:?}", d.iface)))?;
-            let addr = topo.iface(iface).addr.ok_or_else(|| {
-                bad(format!(
-                    "DHCP server: interface {} has no static address",
-                    d.iface
-                ))
-            })?;
-            let mut reservations = Vec::new();
-            for (host, ifname, ip) in &d.reservations {
-                let mac = topo
-                    .nodes
-                    .iter()
-                    .find(|n| n.name == *host)
-                    .and_then(|n| match ifname.as_str() {
-                        // No interface named: the host's first.
-                        "" => n.ifaces.first().copied(),
-                        name => find_iface(&n.ifaces, topo, name),
-                    })
-                    .map(|i| topo.iface(i).mac)
-                    .ok_or_else(|| {
-                        bad(format!("DHCP reservation: no interface {host}:{ifname}"))
-                    })?;
-                reservations.push((mac, *ip));
-            }
-            let cfg = ServerConfig {
-                addr,
-                pool: d.pool,
-                lease: d.lease,
-                renewal: d.renewal,
-                rebinding: d.rebinding,
-                router: d.router,
-                dns: d.dns.clone(),
-                reservations,
-                offer_hold: d.offer_hold,
-                decline_hold: d.decline_hold,
-            };
-            Ok(Box::new(DhcpServerApp::new(
-                iface,
-                addr.addr,
-                DhcpServer::new(cfg, &d.iface),
-            )))
-        }
-        AppSpec::Named { name, app } => {
+        AppSpec::DhcpServer { iface, config } => Box::new(DhcpServerApp::new(
+            *iface,
+            config.addr.addr,
+            DhcpServer::new(config.clone(), &topo.iface(*iface).name),
+        )),
+        AppSpec::Named { name: host, app } => {
+            assert!(
+                !matches!(**app, AppSpec::DhcpServer { .. } | AppSpec::Named { .. }),
+                "node {name}: application {k} cannot name its target"
+            );
             let inner = (**app).clone();
             let make = move |ip: Ipv4Addr, start: SimTime| {
                 plain(&inner.retarget(ip, start), k).expect("a named application is a plain one")
             };
-            if plain(app, k).is_none() {
-                return Err(bad(format!("application {k} cannot name its target")));
-            }
-            Ok(Box::new(Named::new(
-                name,
+            Box::new(Named::new(
+                host,
                 app.start(),
                 41000 + k as u16,
                 node.resolver,
-                streams.stream(&format!("node:{}:app{k}:dns", node.name)),
+                streams.stream(&format!("node:{name}:app{k}:dns")),
                 Box::new(make),
-            )))
+            ))
         }
         _ => unreachable!("plain applications are built above"),
     }
 }
 
-/// DNS servers, DHCP clients and address translation of `node`.
+/// DNS servers, DHCP clients and address translation of node `name`.
 pub(super) fn add_services(
     node: &mut IpNode,
+    name: &str,
     spec: &NodeSpec,
-    ifaces: &[IfaceId],
     topo: &Topology,
     streams: &RngStreams,
-) -> Result<(), SpecError> {
-    let bad = |why: String| SpecError::BadService {
-        node: spec.name.clone(),
-        why,
-    };
+) {
     node.set_dns_servers(spec.dns.clone());
-    for name in &spec.dhcp {
-        let iface = find_iface(ifaces, topo, name)
-            .ok_or_else(|| bad(format!("DHCP client: no interface {name:?}")))?;
-        let cfg = ClientConfig {
-            mac: topo.iface(iface).mac,
-            hostname: Some(spec.name.clone()),
-            arp_probe: spec.dhcp_client.arp_probe,
-            init_delay: spec.dhcp_client.init_delay,
-            release_at: spec.dhcp_client.release_at,
-        };
-        let rng = streams.stream(&format!("node:{}:dhcp:{name}", spec.name));
-        node.add_dhcp_client(iface, DhcpClient::new(cfg, name, SimTime::ZERO, rng));
+    for (iface, cfg) in &spec.dhcp {
+        let ifname = &topo.iface(*iface).name;
+        let rng = streams.stream(&format!("node:{name}:dhcp:{ifname}"));
+        node.add_dhcp_client(
+            *iface,
+            DhcpClient::new(cfg.clone(), ifname, SimTime::ZERO, rng),
+        );
     }
-    if let Some(n) = &spec.nat {
-        let find = |name: &String| {
-            find_iface(ifaces, topo, name).ok_or_else(|| bad(format!("NAT: no interface {name:?}")))
-        };
-        let inside = n.inside.iter().map(find).collect::<Result<Vec<_>, _>>()?;
-        let outside = find(&n.outside)?;
-        node.set_nat(Nat::new(NatConfig {
-            udp_timeout: n.udp_timeout,
-            tcp_timeout: n.tcp_timeout,
-            tcp_transitory_timeout: n.tcp_transitory_timeout,
-            icmp_timeout: n.icmp_timeout,
-            ..NatConfig::new(inside, outside)
-        }));
+    if let Some(nat) = &spec.nat {
+        node.set_nat(Nat::new(nat.clone()));
     }
-    Ok(())
 }

@@ -23,10 +23,7 @@ use crate::node::switch::Switch;
 use crate::packet::{Frame, FrameBody};
 use crate::topology::{IfaceId, NodeId, Topology};
 use crate::trace::{DropReason, Dropped, Event, LinkChange, TraceSink, Tracer, events};
-pub use spec::{
-    Action, AppSpec, DhcpClientSpec, DhcpServerSpec, IfaceSpec, ImpairChange, LinkSpec, NatSpec,
-    NodeSpec, RouteSpec, SpecError, WorldSpec,
-};
+pub use spec::{Action, AppSpec, ImpairChange, LinkSpec, NodeSpec, RouteSpec, WorldSpec};
 
 /// The events of a run. Small and plain: frames live in an arena.
 #[derive(Clone, Copy, Debug)]

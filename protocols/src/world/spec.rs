@@ -1,5 +1,13 @@
-//! A plain description of a world, filled in by the scenario loader (or by
-//! hand in Rust), and the builder that turns it into a running [`World`].
+//! A fully resolved description of a world, and the builder that turns it
+//! into a running [`World`].
+//!
+//! The description names nothing: nodes, interfaces and links are ids into its
+//! [`Topology`] (which also holds the MAC addresses and static addresses),
+//! routes carry their egress interface, and every application and service
+//! carries the configuration it runs with. The scenario loader resolves and
+//! validates a scenario into one (a test may write one by hand), so building
+//! the world cannot fail: a description that breaks its own invariants (an id
+//! out of range, a list of the wrong length) is a bug in its maker and panics.
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -12,14 +20,17 @@ use crate::apps::http::{HttpClientConfig, HttpServerConfig};
 use crate::apps::ping::PingConfig;
 use crate::apps::synflood::SynFloodConfig;
 use crate::apps::traceroute::TracerouteConfig;
+use crate::dhcp::{ClientConfig, ServerConfig};
 use crate::link::impair::{DropRule, Impairments, LossModel};
-use crate::link::{Direction, Link, LinkParams, Queue, QueueConfig};
+use crate::link::{Direction, Link, Queue, QueueConfig};
+use crate::nat::NatConfig;
 use crate::node::ipv4::arp::ArpConfig;
+use crate::node::ipv4::routing::{Route, RouteKind};
 use crate::node::switch::Switch;
 use crate::node::{Iface, IpNode};
-use crate::topology::{IfaceId, IfaceInfo, LinkId, LinkInfo, NodeId, NodeInfo, NodeKind, Topology};
+use crate::topology::{IfaceId, LinkId, NodeId, NodeKind, Topology};
 use crate::trace::{TraceSink, Tracer};
-use crate::wire::{Ipv4Cidr, MacAddr};
+use crate::wire::Ipv4Cidr;
 
 /// A whole world.
 #[derive(Clone, Debug, Default)]
@@ -28,27 +39,27 @@ pub struct WorldSpec {
     pub seed: u64,
     /// Run index (repetitions of one experiment).
     pub run_index: u64,
-    /// Nodes, in order (their ids are their positions).
+    /// Names, kinds, ids, MAC and static addresses, and link parameters; the
+    /// world and its trace sinks share it.
+    pub topology: Arc<Topology>,
+    /// The configuration of each node, by [`NodeId`]: as many as the
+    /// topology has nodes.
     pub nodes: Vec<NodeSpec>,
-    /// Links, in order.
+    /// The queues and impairments of each link, by [`LinkId`]: as many as
+    /// the topology has links.
     pub links: Vec<LinkSpec>,
     /// Timed actions.
     pub timeline: Vec<(SimTime, Action)>,
 }
 
-/// One node.
+/// The configuration of one node; its name, kind and interfaces are in the
+/// topology. A switch uses only `mac_ageing`.
 #[derive(Clone, Debug)]
 pub struct NodeSpec {
-    /// Name.
-    pub name: String,
-    /// Host, router or switch.
-    pub kind: NodeKind,
-    /// Interfaces (switch ports have no address).
-    pub ifaces: Vec<IfaceSpec>,
-    /// Static routes.
+    /// IP MTU of each of the node's interfaces, in the topology's order.
+    pub mtu: Vec<u32>,
+    /// Static routes, the default route last, after the connected ones.
     pub routes: Vec<RouteSpec>,
-    /// Default gateway.
-    pub gateway: Option<Ipv4Addr>,
     /// Answer ARP for addresses routed through another interface (routers).
     pub proxy_arp: bool,
     /// ARP tunables.
@@ -57,33 +68,28 @@ pub struct NodeSpec {
     pub apps: Vec<AppSpec>,
     /// Switch table ageing time.
     pub mac_ageing: SimDuration,
-    /// Interfaces (by name) configured by DHCP.
-    pub dhcp: Vec<String>,
-    /// DHCP client settings of those interfaces.
-    pub dhcp_client: DhcpClientSpec,
+    /// The interfaces configured by DHCP, with their clients' settings.
+    pub dhcp: Vec<(IfaceId, ClientConfig)>,
     /// DNS servers the node is configured with (DHCP may add more).
     pub dns: Vec<Ipv4Addr>,
     /// Stub resolver settings of applications that name their target.
     pub resolver: crate::dns::ResolverConfig,
     /// Address translation (gateways).
-    pub nat: Option<NatSpec>,
+    pub nat: Option<NatConfig>,
 }
 
-impl NodeSpec {
-    /// A node of `kind` with defaults everywhere else.
-    pub fn new(name: &str, kind: NodeKind) -> NodeSpec {
+impl Default for NodeSpec {
+    /// No interfaces, routes or applications; default ARP and resolver
+    /// settings; the 802.1D switch ageing time of 300 s.
+    fn default() -> NodeSpec {
         NodeSpec {
-            name: name.to_string(),
-            kind,
-            ifaces: Vec::new(),
+            mtu: Vec::new(),
             routes: Vec::new(),
-            gateway: None,
             proxy_arp: false,
             arp: ArpConfig::default(),
             apps: Vec::new(),
             mac_ageing: SimDuration::from_secs(300),
             dhcp: Vec::new(),
-            dhcp_client: DhcpClientSpec::default(),
             dns: Vec::new(),
             resolver: crate::dns::ResolverConfig::default(),
             nat: None,
@@ -91,26 +97,15 @@ impl NodeSpec {
     }
 }
 
-/// One interface.
-#[derive(Clone, Debug)]
-pub struct IfaceSpec {
-    /// Name (`eth0`).
-    pub name: String,
-    /// Address and prefix.
-    pub addr: Option<Ipv4Cidr>,
-    /// IP MTU, overriding the link's.
-    pub mtu: Option<u32>,
-}
-
 /// A static route.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RouteSpec {
     /// Destination prefix.
     pub dest: Ipv4Cidr,
-    /// Gateway; `None` for on-link (then `iface` is required).
+    /// Gateway; `None` for on-link.
     pub via: Option<Ipv4Addr>,
-    /// Egress interface name.
-    pub iface: Option<String>,
+    /// Egress interface.
+    pub iface: IfaceId,
 }
 
 /// An application.
@@ -130,8 +125,13 @@ pub enum AppSpec {
     HttpServer(HttpServerConfig),
     /// SYN flooder.
     SynFlood(SynFloodConfig),
-    /// DHCP server on one interface.
-    DhcpServer(DhcpServerSpec),
+    /// DHCP server on one interface of the node.
+    DhcpServer {
+        /// The interface it serves (`config.addr` is its address).
+        iface: IfaceId,
+        /// The server's configuration.
+        config: ServerConfig,
+    },
     /// DNS server.
     DnsServer(crate::dns::DnsServerConfig),
     /// UDP constant-bit-rate or on/off sender (`src_port` assigned by the builder).
@@ -140,8 +140,9 @@ pub enum AppSpec {
     UdpSink(u16),
     /// UDP echo server on a port.
     UdpEcho(u16),
-    /// An application whose target is a host name, resolved by DNS first; the
-    /// inner application's address is a placeholder.
+    /// An application whose target is a host name, resolved by DNS when it
+    /// starts; the inner application's address is a placeholder. The inner
+    /// application is one with a target: not a server, not another `Named`.
     Named {
         /// The host name.
         name: String,
@@ -150,18 +151,11 @@ pub enum AppSpec {
     },
 }
 
-/// One link.
+/// The queues and impairments of one link (its ends, rate, delay and MTU
+/// are in the topology).
 #[derive(Clone, Debug)]
 pub struct LinkSpec {
-    /// Name.
-    pub name: String,
-    /// Endpoint a: (node index, interface index within the node).
-    pub a: (usize, usize),
-    /// Endpoint b.
-    pub b: (usize, usize),
-    /// Rate, delay, MTU (both directions).
-    pub params: LinkParams,
-    /// Queue limit of a→b and b→a.
+    /// Queue of a→b and b→a.
     pub queue: [QueueConfig; 2],
     /// Impairments of a→b and b→a.
     pub impair: [Impairments; 2],
@@ -274,84 +268,62 @@ impl ImpairChange {
     }
 }
 
-/// Why a spec does not describe a runnable world (the scenario validator
-/// normally catches these first, with file positions).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SpecError {
-    /// A route's gateway is not on any connected subnet.
-    #[error("node {node}: gateway {via} is not inside any of its interface subnets")]
-    UnreachableGateway {
-        /// Node name.
-        node: String,
-        /// The gateway.
-        via: Ipv4Addr,
-    },
-    /// A route names an interface the node does not have, or has none and no gateway.
-    #[error("node {node}: route to {dest} needs a gateway or an existing interface")]
-    BadRoute {
-        /// Node name.
-        node: String,
-        /// The destination.
-        dest: Ipv4Cidr,
-    },
-    /// A link endpoint names a missing node or interface.
-    #[error("link {0}: endpoint does not exist")]
-    BadEndpoint(String),
-    /// An application, DHCP or NAT setting names something missing.
-    #[error("node {node}: {why}")]
-    BadService {
-        /// Node name.
-        node: String,
-        /// What is wrong.
-        why: String,
-    },
-}
-
 impl WorldSpec {
     /// Builds the world, feeding trace events to `sinks`.
-    pub fn build(self, sinks: Vec<Box<dyn TraceSink>>) -> Result<World, SpecError> {
-        let topo = Arc::new(self.topology()?);
+    ///
+    /// # Panics
+    /// If the description breaks its invariants: `nodes`, `links` or a node's
+    /// `mtu` not as long as the topology says, an id out of range, a `Named`
+    /// application wrapping a server.
+    pub fn build(self, sinks: Vec<Box<dyn TraceSink>>) -> World {
+        let topo = self.topology;
+        assert_eq!(self.nodes.len(), topo.nodes.len(), "one spec per node");
+        assert_eq!(self.links.len(), topo.links.len(), "one spec per link");
         let streams = RngStreams::new(self.seed, self.run_index);
-        let mut nodes = Vec::with_capacity(self.nodes.len());
-        for (n, spec) in self.nodes.iter().enumerate() {
-            let info = &topo.nodes[n];
-            let state = match spec.kind {
+        let nodes = self
+            .nodes
+            .iter()
+            .zip(&topo.nodes)
+            .enumerate()
+            .map(|(n, (spec, info))| match info.kind {
                 NodeKind::Switch => {
                     NodeState::Switch(Switch::new(info.ifaces.clone(), spec.mac_ageing))
                 }
-                NodeKind::Host | NodeKind::Router => {
-                    NodeState::Ip(Box::new(build_ip_node(spec, n, &topo, &streams)?))
-                }
-            };
-            nodes.push(state);
-        }
+                NodeKind::Host | NodeKind::Router => NodeState::Ip(Box::new(build_ip_node(
+                    spec,
+                    NodeId(n as u32),
+                    &topo,
+                    &streams,
+                ))),
+            })
+            .collect();
         let links = self
             .links
             .iter()
-            .enumerate()
-            .map(|(l, spec)| {
-                let info = &topo.links[l];
+            .zip(&topo.links)
+            .map(|(spec, info)| {
+                let params = info.params();
                 let dir = |d: usize, name: &str| {
                     // A full-size frame's serialization time: RED's unit of idle time.
                     let packet_time = sim_core::SimDuration::transmission(
-                        u64::from(spec.params.mtu) + 18,
-                        spec.params.rate.bps(),
+                        u64::from(params.mtu) + 18,
+                        params.rate.bps(),
                     );
                     let queue = Queue::new(
                         spec.queue[d],
-                        spec.params.mtu,
+                        params.mtu,
                         packet_time,
-                        streams.stream(&format!("link:{}:{name}:queue", spec.name)),
+                        streams.stream(&format!("link:{}:{name}:queue", info.name)),
                     );
                     Direction::new(
-                        spec.params,
+                        params,
                         queue,
                         spec.impair[d].clone(),
-                        streams.stream(&format!("link:{}:{name}", spec.name)),
+                        streams.stream(&format!("link:{}:{name}", info.name)),
                     )
                 };
                 Link {
-                    name: spec.name.clone(),
+                    name: info.name.clone(),
                     ends: info.ends,
                     up: true,
                     epoch: 0,
@@ -359,78 +331,21 @@ impl WorldSpec {
                 }
             })
             .collect();
-        Ok(World::new(
-            topo,
-            nodes,
-            links,
-            self.timeline,
-            Tracer::new(sinks),
-        ))
-    }
-
-    /// Names, ids, MACs and addresses of everything.
-    pub fn topology(&self) -> Result<Topology, SpecError> {
-        let mut topo = Topology::default();
-        for (n, spec) in self.nodes.iter().enumerate() {
-            let mut ids = Vec::new();
-            for i in &spec.ifaces {
-                let id = IfaceId(topo.ifaces.len() as u32);
-                topo.ifaces.push(IfaceInfo {
-                    node: NodeId(n as u32),
-                    name: i.name.clone(),
-                    mac: MacAddr::local(id.0 + 1),
-                    addr: i.addr,
-                    link: None,
-                });
-                ids.push(id);
-            }
-            topo.nodes.push(NodeInfo {
-                name: spec.name.clone(),
-                kind: spec.kind,
-                ifaces: ids,
-            });
-        }
-        for (l, spec) in self.links.iter().enumerate() {
-            let end = |(n, i): (usize, usize)| {
-                topo.nodes
-                    .get(n)
-                    .and_then(|node| node.ifaces.get(i))
-                    .copied()
-                    .ok_or_else(|| SpecError::BadEndpoint(spec.name.clone()))
-            };
-            let ends = [end(spec.a)?, end(spec.b)?];
-            for e in ends {
-                topo.ifaces[e.0 as usize].link = Some(LinkId(l as u32));
-            }
-            topo.links.push(LinkInfo {
-                name: spec.name.clone(),
-                ends,
-                rate: spec.params.rate,
-                delay: spec.params.delay,
-                mtu: spec.params.mtu,
-            });
-        }
-        Ok(topo)
+        World::new(topo, nodes, links, self.timeline, Tracer::new(sinks))
     }
 }
 
-fn build_ip_node(
-    spec: &NodeSpec,
-    n: usize,
-    topo: &Topology,
-    streams: &RngStreams,
-) -> Result<IpNode, SpecError> {
-    let info = &topo.nodes[n];
+fn build_ip_node(spec: &NodeSpec, id: NodeId, topo: &Topology, streams: &RngStreams) -> IpNode {
+    let info = &topo.nodes[id.0 as usize];
+    assert_eq!(spec.mtu.len(), info.ifaces.len(), "one MTU per interface");
     let ifaces = info
         .ifaces
         .iter()
-        .zip(&spec.ifaces)
-        .map(|(&id, ispec)| {
-            let i = topo.iface(id);
-            let link_mtu = i.link.map_or(1500, |l| topo.links[l.0 as usize].mtu);
-            let mtu = ispec.mtu.unwrap_or(link_mtu);
+        .zip(&spec.mtu)
+        .map(|(&iface, &mtu)| {
+            let i = topo.iface(iface);
             Iface {
-                id,
+                id: iface,
                 mac: i.mac,
                 addr: i.addr,
                 mtu,
@@ -438,123 +353,25 @@ fn build_ip_node(
         })
         .collect();
     let mut node = IpNode::new(
-        NodeId(n as u32),
-        spec.kind == NodeKind::Router,
+        id,
+        info.kind == NodeKind::Router,
         ifaces,
         spec.arp,
-        streams.stream(&format!("node:{}:tcp", spec.name)),
+        streams.stream(&format!("node:{}:tcp", info.name)),
     );
     node.proxy_arp = spec.proxy_arp;
-    let bad_via = |via| SpecError::UnreachableGateway {
-        node: spec.name.clone(),
-        via,
-    };
     for r in &spec.routes {
-        match (r.via, &r.iface) {
-            (Some(via), _) => {
-                if !node.routes.add_via(r.dest, via) {
-                    return Err(bad_via(via));
-                }
-            }
-            (None, Some(name)) => {
-                let iface = info
-                    .ifaces
-                    .iter()
-                    .copied()
-                    .find(|&i| topo.iface(i).name == *name)
-                    .ok_or_else(|| SpecError::BadRoute {
-                        node: spec.name.clone(),
-                        dest: r.dest,
-                    })?;
-                node.routes.add(crate::node::ipv4::routing::Route {
-                    dest: r.dest,
-                    via: None,
-                    iface,
-                    kind: crate::node::ipv4::routing::RouteKind::Static,
-                });
-            }
-            (None, None) => {
-                return Err(SpecError::BadRoute {
-                    node: spec.name.clone(),
-                    dest: r.dest,
-                });
-            }
-        }
-    }
-    if let Some(gw) = spec.gateway {
-        let default = Ipv4Cidr::new(Ipv4Addr::UNSPECIFIED, 0).expect("valid");
-        if !node.routes.add_via(default, gw) {
-            return Err(bad_via(gw));
-        }
+        node.routes.add(Route {
+            dest: r.dest,
+            via: r.via,
+            iface: r.iface,
+            kind: RouteKind::Static,
+        });
     }
     for (k, app) in spec.apps.iter().enumerate() {
-        let app = super::build_apps::build_app(spec, k, app, &info.ifaces, topo, streams)?;
+        let app = super::build_apps::build_app(&info.name, spec, k, app, topo, streams);
         node.add_app(app);
     }
-    super::build_apps::add_services(&mut node, spec, &info.ifaces, topo, streams)?;
-    Ok(node)
-}
-
-/// DHCP client settings (RFC 2131 §4.4, RFC 5227).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DhcpClientSpec {
-    /// Check the offered address with ARP probes before use.
-    pub arp_probe: bool,
-    /// Random wait, up to this, before the first DISCOVER.
-    pub init_delay: SimDuration,
-    /// When to release the lease and stop.
-    pub release_at: Option<SimTime>,
-}
-
-impl Default for DhcpClientSpec {
-    /// Probing on, up to 1 s of initial wait, no release.
-    fn default() -> Self {
-        DhcpClientSpec {
-            arp_probe: true,
-            init_delay: SimDuration::from_secs(1),
-            release_at: None,
-        }
-    }
-}
-
-/// A DHCP server on one of the node's interfaces.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DhcpServerSpec {
-    /// The interface it serves (its address is the server identifier).
-    pub iface: String,
-    /// First and last pool address.
-    pub pool: (Ipv4Addr, Ipv4Addr),
-    /// Lease time.
-    pub lease: SimDuration,
-    /// T1; `None`: half the lease.
-    pub renewal: Option<SimDuration>,
-    /// T2; `None`: 7/8 of the lease.
-    pub rebinding: Option<SimDuration>,
-    /// Router option.
-    pub router: Option<Ipv4Addr>,
-    /// DNS servers option.
-    pub dns: Vec<Ipv4Addr>,
-    /// Static bindings: (node, interface or `""` for its first, address).
-    pub reservations: Vec<(String, String, Ipv4Addr)>,
-    /// How long an offer waits for the REQUEST.
-    pub offer_hold: SimDuration,
-    /// How long a declined address stays unused.
-    pub decline_hold: SimDuration,
-}
-
-/// Address translation settings with interfaces by name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NatSpec {
-    /// Inside interfaces.
-    pub inside: Vec<String>,
-    /// The outside interface.
-    pub outside: String,
-    /// UDP mapping idle timeout.
-    pub udp_timeout: SimDuration,
-    /// Established TCP mapping idle timeout.
-    pub tcp_timeout: SimDuration,
-    /// Transitory TCP mapping idle timeout.
-    pub tcp_transitory_timeout: SimDuration,
-    /// ICMP query mapping idle timeout.
-    pub icmp_timeout: SimDuration,
+    super::build_apps::add_services(&mut node, &info.name, spec, topo, streams);
+    node
 }

@@ -9,24 +9,78 @@ use super::{
 use crate::error::{list, suggestion};
 use crate::link::{Direction, DropRule, Link, MIN_MTU, Queue};
 use crate::schema::{Node, Scenario};
+use crate::values::Endpoint;
+
+/// Numbers the bare switch endpoints: the next free `p<n>` of each switch,
+/// in link order, skipping the ports named explicitly anywhere.
+struct PortNumbering<'a> {
+    /// Explicit switch ports: (switch, n).
+    explicit: BTreeSet<(&'a str, u64)>,
+    /// The next number to try, per switch.
+    next: BTreeMap<&'a str, u64>,
+}
+
+impl<'a> PortNumbering<'a> {
+    fn new(s: &'a Scenario) -> PortNumbering<'a> {
+        let mut explicit = BTreeSet::new();
+        for ep in s.links.iter().flat_map(|l| [&l.a, &l.b]) {
+            if let (Some(Node::Switch(_)), Some(n)) =
+                (s.node(&ep.node), ep.port.as_deref().and_then(port_number))
+            {
+                explicit.insert((ep.node.as_str(), n));
+            }
+        }
+        PortNumbering {
+            explicit,
+            next: BTreeMap::new(),
+        }
+    }
+
+    fn next_port(&mut self, switch: &'a str) -> String {
+        let next = self.next.entry(switch).or_insert(0);
+        while self.explicit.contains(&(switch, *next)) {
+            *next += 1;
+        }
+        let n = *next;
+        *next += 1;
+        format!("p{n}")
+    }
+}
+
+/// Who connects each `(node, port)` so far: `(link index, side)`.
+type Connected = BTreeMap<(String, String), (usize, char)>;
+
+/// Records that `link` (index and side) connects `ep.node:port`; what is
+/// wrong if another link connects it already.
+fn connect_once(
+    s: &Scenario,
+    connected: &mut Connected,
+    link: (usize, char),
+    ep: &Endpoint,
+    port: &str,
+) -> Option<String> {
+    let key = (ep.node.clone(), port.to_string());
+    let Some(&(j, other_side)) = connected.get(&key) else {
+        connected.insert(key, link);
+        return None;
+    };
+    let what = if matches!(s.node(&ep.node), Some(Node::Switch(_))) {
+        "switch port"
+    } else {
+        "interface"
+    };
+    Some(format!(
+        "{what} {}:{port} is already connected by links[{j}] ({}).{other_side}",
+        ep.node,
+        link_name(&s.links[j])
+    ))
+}
 
 impl Checker<'_> {
     /// Checks links and resolves their endpoints' ports.
     pub(super) fn links(&mut self, s: &Scenario) -> Ports {
-        let node_names: Vec<&str> = s.nodes.iter().map(Node::name).collect();
-        // Explicit switch ports, so auto-numbering skips them: (switch, n).
-        let mut explicit: BTreeSet<(&str, u64)> = BTreeSet::new();
-        for link in &s.links {
-            for ep in [&link.a, &link.b] {
-                if let (Some(Node::Switch(_)), Some(n)) =
-                    (s.node(&ep.node), ep.port.as_deref().and_then(port_number))
-                {
-                    explicit.insert((ep.node.as_str(), n));
-                }
-            }
-        }
-        let mut next_port: BTreeMap<&str, u64> = BTreeMap::new();
-        let mut used: BTreeMap<(String, String), (usize, char)> = BTreeMap::new();
+        let mut numbering = PortNumbering::new(s);
+        let mut connected = Connected::new();
         let mut first_name: BTreeMap<String, usize> = BTreeMap::new();
         let mut ports = Ports::new();
         for (i, link) in s.links.iter().enumerate() {
@@ -36,95 +90,11 @@ impl Checker<'_> {
             for (side, ep, slot) in [('a', &link.a, 0), ('b', &link.b, 1)] {
                 let path = format!("{base}.{side}");
                 let item = format!("{label}.{side}");
-                let Some(node) = s.node(&ep.node) else {
-                    self.report(
-                        &path,
-                        item.clone(),
-                        format!(
-                            "no node named {:?}{} (nodes: {})",
-                            ep.node,
-                            suggestion(&ep.node, node_names.iter().copied()),
-                            list(node_names.iter().copied())
-                        ),
-                    );
+                let Some(port) = self.endpoint_port(s, ep, &mut numbering, &path, &item) else {
                     continue;
                 };
-                let port = match (node, &ep.port) {
-                    (Node::Switch(_), None) => {
-                        let next = next_port.entry(ep.node.as_str()).or_insert(0);
-                        while explicit.contains(&(ep.node.as_str(), *next)) {
-                            *next += 1;
-                        }
-                        let n = *next;
-                        *next += 1;
-                        format!("p{n}")
-                    }
-                    (Node::Switch(_), Some(p)) => {
-                        if port_number(p).is_none() {
-                            self.report(
-                                &path,
-                                item.clone(),
-                                format!("switch ports are named p0, p1, …, got {p:?}"),
-                            );
-                            continue;
-                        }
-                        p.clone()
-                    }
-                    (_, None) => {
-                        let names: Vec<&str> =
-                            node.interfaces().iter().map(|f| f.name.as_str()).collect();
-                        self.report(
-                            &path,
-                            item.clone(),
-                            format!(
-                                "{} {:?} needs an interface, like \"{}:{}\" (it has: {})",
-                                node.kind(),
-                                ep.node,
-                                ep.node,
-                                names.first().copied().unwrap_or("eth0"),
-                                list(names.iter().copied())
-                            ),
-                        );
-                        continue;
-                    }
-                    (_, Some(p)) => {
-                        let names: Vec<&str> =
-                            node.interfaces().iter().map(|f| f.name.as_str()).collect();
-                        if !names.contains(&p.as_str()) {
-                            self.report(
-                                &path,
-                                item.clone(),
-                                format!(
-                                    "{} {:?} has no interface {p:?}{} (it has: {})",
-                                    node.kind(),
-                                    ep.node,
-                                    suggestion(p, names.iter().copied()),
-                                    list(names.iter().copied())
-                                ),
-                            );
-                            continue;
-                        }
-                        p.clone()
-                    }
-                };
-                let key = (ep.node.clone(), port.clone());
-                if let Some(&(j, other_side)) = used.get(&key) {
-                    let what = if matches!(node, Node::Switch(_)) {
-                        "switch port"
-                    } else {
-                        "interface"
-                    };
-                    self.report(
-                        &path,
-                        item.clone(),
-                        format!(
-                            "{what} {}:{port} is already connected by links[{j}] ({}).{other_side}",
-                            ep.node,
-                            link_name(&s.links[j])
-                        ),
-                    );
-                } else {
-                    used.insert(key, (i, side));
+                if let Some(message) = connect_once(s, &mut connected, (i, side), ep, &port) {
+                    self.report(&path, item, message);
                 }
                 resolved[slot] = Some(port);
             }
@@ -135,28 +105,109 @@ impl Checker<'_> {
                     format!("both ends are on node {:?}", link.a.node),
                 );
             }
-            let name = link_name(link);
-            match first_name.get(&name) {
-                Some(&j) => {
-                    let (path, how) = if link.name.is_empty() {
-                        (base.clone(), " (derived from its endpoints)")
-                    } else {
-                        (format!("{base}.name"), "")
-                    };
-                    self.report(
-                        &path,
-                        label.clone(),
-                        format!("link name {name:?}{how} is already used by links[{j}]; give one of them another `name`"),
-                    );
-                }
-                None => {
-                    first_name.insert(name, i);
-                }
-            }
+            self.link_name_once(link, i, &mut first_name, &base, &label);
             self.link_parameters(link, &base, &label);
             ports.push(resolved);
         }
         ports
+    }
+
+    /// The port an endpoint connects: a switch's named or next free port, or
+    /// an existing interface of a host or router; `None` (reported) if there
+    /// is none.
+    fn endpoint_port<'a>(
+        &mut self,
+        s: &'a Scenario,
+        ep: &'a Endpoint,
+        numbering: &mut PortNumbering<'a>,
+        path: &str,
+        item: &str,
+    ) -> Option<String> {
+        let Some(node) = s.node(&ep.node) else {
+            let node_names: Vec<&str> = s.nodes.iter().map(Node::name).collect();
+            self.report(
+                path,
+                item.to_string(),
+                format!(
+                    "no node named {:?}{} (nodes: {})",
+                    ep.node,
+                    suggestion(&ep.node, node_names.iter().copied()),
+                    list(node_names.iter().copied())
+                ),
+            );
+            return None;
+        };
+        let names: Vec<&str> = node.interfaces().iter().map(|f| f.name.as_str()).collect();
+        match (node, &ep.port) {
+            (Node::Switch(_), None) => Some(numbering.next_port(&ep.node)),
+            (Node::Switch(_), Some(p)) if port_number(p).is_none() => {
+                self.report(
+                    path,
+                    item.to_string(),
+                    format!("switch ports are named p0, p1, …, got {p:?}"),
+                );
+                None
+            }
+            (Node::Switch(_), Some(p)) => Some(p.clone()),
+            (_, None) => {
+                self.report(
+                    path,
+                    item.to_string(),
+                    format!(
+                        "{} {:?} needs an interface, like \"{}:{}\" (it has: {})",
+                        node.kind(),
+                        ep.node,
+                        ep.node,
+                        names.first().copied().unwrap_or("eth0"),
+                        list(names.iter().copied())
+                    ),
+                );
+                None
+            }
+            (_, Some(p)) if !names.contains(&p.as_str()) => {
+                self.report(
+                    path,
+                    item.to_string(),
+                    format!(
+                        "{} {:?} has no interface {p:?}{} (it has: {})",
+                        node.kind(),
+                        ep.node,
+                        suggestion(p, names.iter().copied()),
+                        list(names.iter().copied())
+                    ),
+                );
+                None
+            }
+            (_, Some(p)) => Some(p.clone()),
+        }
+    }
+
+    /// Reports a link name (given or derived) that an earlier link has.
+    fn link_name_once(
+        &mut self,
+        link: &Link,
+        i: usize,
+        first_name: &mut BTreeMap<String, usize>,
+        base: &str,
+        label: &str,
+    ) {
+        let name = link_name(link);
+        let Some(&j) = first_name.get(&name) else {
+            first_name.insert(name, i);
+            return;
+        };
+        let (path, how) = if link.name.is_empty() {
+            (base.to_string(), " (derived from its endpoints)")
+        } else {
+            (format!("{base}.name"), "")
+        };
+        self.report(
+            &path,
+            label.to_string(),
+            format!(
+                "link name {name:?}{how} is already used by links[{j}]; give one of them another `name`"
+            ),
+        );
     }
 
     fn link_parameters(&mut self, link: &Link, base: &str, label: &str) {

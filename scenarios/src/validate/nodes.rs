@@ -211,13 +211,10 @@ impl Checker<'_> {
                 Some(name) => node.interfaces().iter().find(|i| &i.name == name),
                 None => None,
             };
-            match (route.via, out_if) {
-                (Some(via), Some(iface)) => {
-                    if let Some(a) = iface
-                        .address
-                        .and_then(Address::static_cidr)
-                        .filter(|a| !a.contains(via))
-                    {
+            let out_subnet = out_if.and_then(|i| i.address.and_then(Address::static_cidr));
+            match (route.via, out_if, out_subnet) {
+                (Some(via), Some(iface), Some(a)) => {
+                    if !a.contains(via) {
                         self.report(
                             &format!("{path}.via"),
                             format!("{item}.via"),
@@ -229,7 +226,9 @@ impl Checker<'_> {
                         );
                     }
                 }
-                (Some(via), None) => {
+                // Through an interface without a static address (or none
+                // named), the next hop must be in another connected subnet.
+                (Some(via), _, _) => {
                     if on_link(via).is_none() {
                         self.report(
                             &format!("{path}.via"),
@@ -242,8 +241,8 @@ impl Checker<'_> {
                         );
                     }
                 }
-                (None, Some(_)) => {}
-                (None, None) => {
+                (None, Some(_), _) => {}
+                (None, None, _) => {
                     if names.len() != 1 {
                         self.report(
                             &path,

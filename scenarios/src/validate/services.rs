@@ -13,6 +13,12 @@ use crate::values::Ipv4Cidr;
 /// Largest UDP payload in an IPv4 datagram (65535 − 20 − 8).
 const MAX_UDP_PAYLOAD: u32 = 65_507;
 
+/// Whether `ip` is a host address of `subnet` (any address of a /31 or /32).
+fn host_address(subnet: Ipv4Cidr, ip: Ipv4Addr) -> bool {
+    subnet.contains(ip)
+        && (subnet.prefix_len() > 30 || (ip != subnet.network() && ip != subnet.broadcast()))
+}
+
 fn interface_names(node: &Node) -> Vec<&str> {
     node.interfaces().iter().map(|i| i.name.as_str()).collect()
 }
@@ -117,11 +123,23 @@ impl Checker<'_> {
         ) else {
             return;
         };
-        let usable = |ip: Ipv4Addr| {
-            subnet.contains(ip)
-                && (subnet.prefix_len() > 30
-                    || (ip != subnet.network() && ip != subnet.broadcast()))
-        };
+        self.dhcp_pool(d, subnet, path, item);
+        self.dhcp_times(d, path, item);
+        if let Some(r) = d.router.filter(|r| !subnet.contains(*r)) {
+            self.report(
+                &format!("{path}.router"),
+                format!("{item}.router"),
+                format!(
+                    "router {r} is not in the subnet {} it is given for",
+                    subnet.trunc()
+                ),
+            );
+        }
+        self.dhcp_reservations(s, d, subnet, path, item);
+    }
+
+    /// The pool: not empty, host addresses of the subnet, not the server's own.
+    fn dhcp_pool(&mut self, d: &DhcpServer, subnet: Ipv4Cidr, path: &str, item: &str) {
         let pool_path = format!("{path}.pool");
         let pool_item = format!("{item}.pool");
         if d.pool.is_empty() {
@@ -135,7 +153,7 @@ impl Checker<'_> {
             );
         }
         for end in [d.pool.first, d.pool.last] {
-            if !usable(end) {
+            if !host_address(subnet, end) {
                 self.report(
                     &pool_path,
                     pool_item.clone(),
@@ -158,6 +176,10 @@ impl Checker<'_> {
                 ),
             );
         }
+    }
+
+    /// Lease, renewal (T1) and rebinding (T2) times.
+    fn dhcp_times(&mut self, d: &DhcpServer, path: &str, item: &str) {
         let lease = d.lease.as_nanos();
         if lease < 1_000_000_000 {
             self.report(
@@ -180,55 +202,24 @@ impl Checker<'_> {
                 ),
             );
         }
-        if let Some(r) = d.router.filter(|r| !subnet.contains(*r)) {
-            self.report(
-                &format!("{path}.router"),
-                format!("{item}.router"),
-                format!(
-                    "router {r} is not in the subnet {} it is given for",
-                    subnet.trunc()
-                ),
-            );
-        }
+    }
+
+    /// Each reservation names an existing interface and a free host address
+    /// of the subnet, reserved once.
+    fn dhcp_reservations(
+        &mut self,
+        s: &Scenario,
+        d: &DhcpServer,
+        subnet: Ipv4Cidr,
+        path: &str,
+        item: &str,
+    ) {
         let mut taken: BTreeMap<Ipv4Addr, usize> = BTreeMap::new();
         for (k, r) in d.reservations.iter().enumerate() {
             let rpath = format!("{path}.reservations[{k}]");
             let ritem = format!("{item}.reservations[{k}]");
-            let (host, ifname) = match r.host.split_once(':') {
-                Some((h, i)) => (h, Some(i)),
-                None => (r.host.as_str(), None),
-            };
-            let names: Vec<&str> = s.nodes.iter().map(Node::name).collect();
-            match s.node(host) {
-                None => self.report(
-                    &format!("{rpath}.host"),
-                    format!("{ritem}.host"),
-                    format!(
-                        "no node named {host:?}{} (nodes: {})",
-                        suggestion(host, names.iter().copied()),
-                        list(names.iter().copied())
-                    ),
-                ),
-                Some(n) => {
-                    let ok = match ifname {
-                        Some(i) => n.interfaces().iter().any(|x| x.name == i),
-                        None => !n.interfaces().is_empty(),
-                    };
-                    if !ok {
-                        let have = interface_names(n);
-                        self.report(
-                            &format!("{rpath}.host"),
-                            format!("{ritem}.host"),
-                            format!(
-                                "{host} has no interface {:?} (it has: {})",
-                                ifname.unwrap_or(""),
-                                list(have.iter().copied())
-                            ),
-                        );
-                    }
-                }
-            }
-            if !usable(r.address) || r.address == subnet.addr() {
+            self.reserved_host(s, &r.host, &rpath, &ritem);
+            if !host_address(subnet, r.address) || r.address == subnet.addr() {
                 self.report(
                     &format!("{rpath}.address"),
                     format!("{ritem}.address"),
@@ -246,6 +237,44 @@ impl Checker<'_> {
                     format!("{} is already reserved by reservations[{j}]", r.address),
                 );
             }
+        }
+    }
+
+    /// A reservation's `host` or `host:interface` exists (a bare host needs
+    /// an interface, its first).
+    fn reserved_host(&mut self, s: &Scenario, reserved: &str, rpath: &str, ritem: &str) {
+        let (host, ifname) = match reserved.split_once(':') {
+            Some((h, i)) => (h, Some(i)),
+            None => (reserved, None),
+        };
+        let Some(n) = s.node(host) else {
+            let names: Vec<&str> = s.nodes.iter().map(Node::name).collect();
+            self.report(
+                &format!("{rpath}.host"),
+                format!("{ritem}.host"),
+                format!(
+                    "no node named {host:?}{} (nodes: {})",
+                    suggestion(host, names.iter().copied()),
+                    list(names.iter().copied())
+                ),
+            );
+            return;
+        };
+        let ok = match ifname {
+            Some(i) => n.interfaces().iter().any(|x| x.name == i),
+            None => !n.interfaces().is_empty(),
+        };
+        if !ok {
+            let have = interface_names(n);
+            self.report(
+                &format!("{rpath}.host"),
+                format!("{ritem}.host"),
+                format!(
+                    "{host} has no interface {:?} (it has: {})",
+                    ifname.unwrap_or(""),
+                    list(have.iter().copied())
+                ),
+            );
         }
     }
 
