@@ -5,6 +5,7 @@
 //! host's, which wins over the default (documented on each field, the values
 //! of `protocols::tcp::TcpConfig`).
 
+use protocols::tcp::{BbrConfig, CcAlgorithm, CubicConfig};
 use serde::{Deserialize, Serialize};
 use sim_core::{ByteSize, DataRate, SimDuration, SimTime};
 
@@ -113,6 +114,23 @@ pub enum Cc {
     /// window twice the estimated bandwidth-delay product.
     #[serde(alias = "bbr")]
     Bbr,
+}
+
+impl Cc {
+    /// The algorithm TCP runs for this name, with its default settings.
+    pub fn algorithm(self) -> CcAlgorithm {
+        match self {
+            Cc::Tahoe => CcAlgorithm::Tahoe,
+            Cc::Reno => CcAlgorithm::Reno,
+            Cc::NewReno => CcAlgorithm::NewReno,
+            Cc::Cubic => CcAlgorithm::Cubic(CubicConfig::default()),
+            Cc::CubicHystart => CcAlgorithm::Cubic(CubicConfig {
+                hystart: true,
+                ..CubicConfig::default()
+            }),
+            Cc::Bbr => CcAlgorithm::Bbr(BbrConfig::default()),
+        }
+    }
 }
 
 /// Keepalive settings (RFC 1122 §4.2.3.6).

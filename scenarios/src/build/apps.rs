@@ -8,7 +8,7 @@ use protocols::apps::http::{HttpClientConfig, HttpServerConfig, HttpVersion};
 use protocols::apps::ping::PingConfig;
 use protocols::apps::synflood::SynFloodConfig;
 use protocols::apps::traceroute::TracerouteConfig;
-use protocols::tcp::{BbrConfig, CcAlgorithm, CubicConfig, Endpoint, KeepaliveConfig, TcpConfig};
+use protocols::tcp::{Endpoint, KeepaliveConfig, TcpConfig};
 use protocols::world::AppSpec;
 
 use super::cidr;
@@ -74,17 +74,7 @@ fn tcp_config(app: &Tcp, host: &Tcp) -> TcpConfig {
         }),
         dupack_threshold: pick!(dupack_threshold).unwrap_or(d.dupack_threshold),
         initial_window: pick!(initial_window).unwrap_or(d.initial_window),
-        cc: pick!(cc).map_or(d.cc, |cc| match cc {
-            Cc::Tahoe => CcAlgorithm::Tahoe,
-            Cc::Reno => CcAlgorithm::Reno,
-            Cc::NewReno => CcAlgorithm::NewReno,
-            Cc::Cubic => CcAlgorithm::Cubic(CubicConfig::default()),
-            Cc::CubicHystart => CcAlgorithm::Cubic(CubicConfig {
-                hystart: true,
-                ..CubicConfig::default()
-            }),
-            Cc::Bbr => CcAlgorithm::Bbr(BbrConfig::default()),
-        }),
+        cc: pick!(cc).map_or(d.cc, Cc::algorithm),
         limited_transmit: pick!(limited_transmit).unwrap_or(d.limited_transmit),
         prr: pick!(prr).unwrap_or(d.prr),
         ecn: pick!(ecn).unwrap_or(d.ecn),
