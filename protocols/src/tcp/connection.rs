@@ -35,6 +35,7 @@ use super::rtt::RttEstimator;
 use super::sack::Scoreboard;
 use super::send::SendBuffer;
 use super::state::State;
+use super::timers::Timers;
 use crate::wire::{TcpRepr, TcpSeq};
 
 /// The default MSS when the peer announces none (RFC 9293 §3.7.1).
@@ -357,16 +358,8 @@ pub struct Tcb {
     /// that window is recovered without a second reduction.
     pub(super) ecn_reduced: TcpSeq,
 
-    // Timers (deadlines).
-    pub(super) rto_at: Option<SimTime>,
-    pub(super) delack_at: Option<SimTime>,
-    pub(super) persist_at: Option<SimTime>,
-    pub(super) persist_backoff: u32,
-    pub(super) keepalive_at: Option<SimTime>,
-    pub(super) keepalive_sent: u32,
-    pub(super) timewait_at: Option<SimTime>,
-    /// Pacing held data back until then.
-    pub(super) pace_at: Option<SimTime>,
+    /// The timer deadlines (`timers.rs`).
+    pub(super) timers: Timers,
     /// Full-sized segments received since the last ACK we sent.
     pub(super) unacked_segments: u32,
     pub(super) ack_now: bool,
@@ -451,14 +444,7 @@ impl Tcb {
             cwr_pending: false,
             ecn_recover: iss,
             ecn_reduced: iss,
-            rto_at: None,
-            delack_at: None,
-            persist_at: None,
-            persist_backoff: 0,
-            keepalive_at: None,
-            keepalive_sent: 0,
-            timewait_at: None,
-            pace_at: None,
+            timers: Timers::default(),
             unacked_segments: 0,
             ack_now: false,
             notes: Vec::new(),
@@ -665,12 +651,7 @@ impl Tcb {
     }
 
     pub(super) fn clear_timers(&mut self) {
-        self.rto_at = None;
-        self.delack_at = None;
-        self.persist_at = None;
-        self.keepalive_at = None;
-        self.timewait_at = None;
-        self.pace_at = None;
+        self.timers.cancel_all();
     }
 
     /// A new congestion controller of the configured kind with an initial

@@ -19,6 +19,7 @@ use sim_core::{SimDuration, SimTime};
 use super::congestion::AckSample;
 use super::connection::{RecoveryKind, Tcb};
 use super::rate::Delivery;
+use super::timers::Timer;
 use crate::wire::TcpSeq;
 
 /// The time `len` bytes take at `rate` bytes per second, rounded up.
@@ -46,7 +47,7 @@ impl Tcb {
         if self.pace_next <= now {
             return false;
         }
-        self.pace_at = Some(self.pace_next);
+        self.timers.arm(Timer::Pacing, self.pace_next);
         true
     }
 
