@@ -28,6 +28,7 @@ use sim_core::{SimDuration, SimTime};
 
 use super::config::TcpConfig;
 use super::congestion::{CcEvent, CongestionControl};
+use super::ecn::Ecn;
 use super::prr::Prr;
 use super::rate::RateEstimator;
 use super::recv::RecvBuffer;
@@ -344,19 +345,8 @@ pub struct Tcb {
     /// When data was last sent (RFC 5681 §4.1, restart after idle).
     pub(super) last_data_sent: Option<SimTime>,
 
-    // ECN (ecn.rs, RFC 3168).
-    /// ECN was negotiated.
-    pub(super) ecn_ok: bool,
-    /// Receiver: a CE mark arrived; set ECE on ACKs until a CWR arrives (§6.1.3).
-    pub(super) ece_pending: bool,
-    /// Sender: the window was reduced; set CWR on the next new data (§6.1.2).
-    pub(super) cwr_pending: bool,
-    /// Sender: no reaction to ECE until SND.UNA passes this: the end of the
-    /// window of the last reduction, for ECN or loss (once per window, §6.1.2).
-    pub(super) ecn_recover: TcpSeq,
-    /// Sender: the end of the window of the last reduction for ECN; a loss in
-    /// that window is recovered without a second reduction.
-    pub(super) ecn_reduced: TcpSeq,
+    /// ECN (RFC 3168, `ecn.rs`).
+    pub(super) ecn: Ecn,
 
     /// The timer deadlines (`timers.rs`).
     pub(super) timers: Timers,
@@ -439,11 +429,7 @@ impl Tcb {
             limited_transmit_bytes: 0,
             resend_cause: SendCause::RtoRetransmission,
             last_data_sent: None,
-            ecn_ok: false,
-            ece_pending: false,
-            cwr_pending: false,
-            ecn_recover: iss,
-            ecn_reduced: iss,
+            ecn: Ecn::new(iss),
             timers: Timers::default(),
             unacked_segments: 0,
             ack_now: false,
@@ -544,7 +530,7 @@ impl Tcb {
 
     /// Whether ECN (RFC 3168) was negotiated.
     pub fn ecn_enabled(&self) -> bool {
-        self.ecn_ok
+        self.ecn.enabled()
     }
 
     /// Slow-start threshold in bytes.
@@ -708,9 +694,8 @@ impl Tcb {
         let options = if self.ts_ok { 12 } else { 0 };
         self.smss = peer_mss.min(usize::from(self.announced_mss)) - options;
         self.rebuild_cc(self.cfg.initial_window);
-        // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR, an ECN-setup
-        // SYN-ACK ECE alone (one with both is not, §6.1.1.1).
-        self.ecn_ok = self.cfg.ecn && syn.flags.ece && (syn.ack.is_none() == syn.flags.cwr);
+        // RFC 3168 §6.1.1: ECN if both ends offer it.
+        self.ecn.negotiate(self.cfg.ecn, syn);
     }
 }
 

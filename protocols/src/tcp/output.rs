@@ -76,7 +76,7 @@ impl Tcb {
             self.unacked_segments = 0;
             self.ack_now = false;
             // RFC 3168 §6.1.3: ECE on every ACK until the peer's CWR.
-            repr.flags.ece |= self.ece_pending;
+            repr.flags.ece |= self.ecn.echoing();
         }
         if !payload.is_empty() {
             self.last_data_sent = Some(now);
@@ -126,14 +126,8 @@ impl Tcb {
                 self.cfg.timestamps.then_some((ts_now(now), 0))
             },
         };
-        // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR; the SYN-ACK
-        // that accepts one, ECE alone.
-        if with_ack {
-            repr.flags.ece = self.ecn_ok;
-        } else {
-            repr.flags.ece = self.cfg.ecn;
-            repr.flags.cwr = self.cfg.ecn;
-        }
+        // RFC 3168 §6.1.1: an ECN-setup SYN or SYN-ACK.
+        self.ecn.syn_flags(self.cfg.ecn, with_ack, &mut repr.flags);
         if with_ack {
             // What the peer may send until we advertise again.
             self.rcv_adv = self.recv.rcv_nxt() + window;
@@ -329,10 +323,9 @@ impl Tcb {
             let mut repr = self.header(seq);
             repr.flags.fin = fin;
             repr.flags.psh = len > 0 && offset + len == self.send.len();
-            if new_data && len > 0 && self.cwr_pending {
+            if new_data && len > 0 && self.ecn.take_cwr() {
                 // RFC 3168 §6.1.2: CWR on the first new data after a reduction.
                 repr.flags.cwr = true;
-                self.cwr_pending = false;
                 self.notes.push(TcpNote::Ecn(EcnNote::CwrSent));
             }
             let payload = self.send.slice(offset, len);
@@ -489,12 +482,9 @@ impl Tcb {
                 // forget what was SACKed.
                 self.scoreboard.clear();
                 self.scoreboard.high_rxt = self.snd_una;
-                if self.ecn_ok {
-                    // RFC 3168 §6.1.2: CWR after any reduction, and no ECN
-                    // reduction again for this window.
-                    self.cwr_pending = true;
-                    self.ecn_recover = self.snd_max - 1;
-                }
+                // RFC 3168 §6.1.2: CWR after any reduction, and no ECN
+                // reduction again for this window.
+                self.ecn.on_timeout(self.snd_max);
                 // Go back to the first unacknowledged byte (RFC 5681 §3.1 after a timeout).
                 self.snd_nxt = self.snd_una;
                 self.resend_cause = SendCause::RtoRetransmission;

@@ -149,8 +149,8 @@ impl Tcb {
     ) {
         // RFC 3168 §6.1.2: ECE halves the window once per window of data,
         // and no ACK that carries it grows the window.
-        let ece = self.ecn_ok && seg.flags.ece;
-        let ecn_echo = ece && self.snd_una.gt(self.ecn_recover);
+        let ece = self.ecn.is_echo(&seg.flags);
+        let ecn_echo = ece && self.ecn.beyond_last_reduction(self.snd_una);
         if let Some(a) = advance {
             if !ece && self.state.is_synchronized() && a.data_acked > 0 {
                 self.cc.on_ack(now, a.data_acked, a.sample, a.flight_before);
@@ -196,11 +196,7 @@ impl Tcb {
         // Not twice in one window: an ECN echo may have reduced it already
         // (RFC 3168 §6.1.2). (A loss after a loss is reduced again: Reno's
         // second fast retransmit halves again.)
-        let reduce = self.snd_una.gt(self.ecn_reduced);
-        self.ecn_recover = self.snd_max - 1;
-        if self.ecn_ok {
-            self.cwr_pending = true; // RFC 3168 §6.1.2: any reduction
-        }
+        let reduce = self.ecn.on_loss(self.snd_una, self.snd_max);
         let dupthresh = self.cfg.dupack_threshold;
         match kind {
             RecoveryKind::Tahoe => {
