@@ -29,11 +29,10 @@ use sim_core::{SimDuration, SimTime};
 use super::config::TcpConfig;
 use super::congestion::{CcEvent, CongestionControl};
 use super::ecn::Ecn;
-use super::prr::Prr;
 use super::rate::RateEstimator;
+use super::recovery::LossRecovery;
 use super::recv::RecvBuffer;
 use super::rtt::RttEstimator;
-use super::sack::Scoreboard;
 use super::send::SendBuffer;
 use super::state::State;
 use super::timers::Timers;
@@ -310,38 +309,8 @@ pub struct Tcb {
     /// departure plus its length at the pacing rate).
     pub(super) pace_next: SimTime,
 
-    // Loss recovery (recovery.rs).
-    /// Duplicate ACKs since the last cumulative acknowledgment (RFC 5681 §2;
-    /// with SACK recovery, RFC 6675 §2's definition).
-    pub(super) dupacks: u32,
-    /// RFC 6582 `recover` / RFC 6675 RecoveryPoint: the highest sequence
-    /// number sent when recovery began or the retransmission timer last
-    /// expired (ISS at first). Reno's recovery does not set it.
-    pub(super) recover: TcpSeq,
-    /// The recovery in progress, if any.
-    pub(super) recovery: Option<RecoveryKind>,
-    /// The most recent recovery begun.
-    pub(super) last_recovery: Option<RecoveryKind>,
-    /// The congestion window while in fast recovery: with its inflation and
-    /// deflation (RFC 5681 §3.2 steps 3-4, RFC 6582 §3.2 step 5), or pipe +
-    /// sndcnt with PRR (RFC 6937), or ssthresh with SACK (RFC 6675 (4.2)).
-    pub(super) recovery_cwnd: usize,
-    /// The first unacknowledged segment is to be retransmitted: at the start
-    /// of recovery (RFC 5681 §3.2 step 3, RFC 6675 (4.3)) or after a partial
-    /// ACK (RFC 6582 §3.2 step 5).
-    pub(super) retransmit_head: bool,
-    /// The SACK scoreboard (RFC 6675), used when SACK recovery is.
-    pub(super) scoreboard: Scoreboard,
-    /// Proportional rate reduction in this recovery (RFC 6937), if configured.
-    pub(super) prr: Option<Prr>,
-    /// A duplicate ACK allows limited transmit (RFC 3042) at the next output.
-    pub(super) limited_transmit_due: bool,
-    /// Bytes limited transmit sent since the last cumulative ACK, left out of
-    /// the FlightSize that sets ssthresh (RFC 5681 §3.2 step 2).
-    pub(super) limited_transmit_bytes: usize,
-    /// The cause of data sent again from below `snd_max` by go-back-N: after
-    /// a timeout, or after a Tahoe fast retransmit.
-    pub(super) resend_cause: SendCause,
+    /// Loss recovery (`recovery.rs`).
+    pub(super) loss: LossRecovery,
     /// When data was last sent (RFC 5681 §4.1, restart after idle).
     pub(super) last_data_sent: Option<SimTime>,
 
@@ -417,17 +386,7 @@ impl Tcb {
             retries: 0,
             rate,
             pace_next: SimTime::ZERO,
-            dupacks: 0,
-            recover: iss,
-            recovery: None,
-            last_recovery: None,
-            recovery_cwnd: 0,
-            retransmit_head: false,
-            scoreboard: Scoreboard::new(),
-            prr: None,
-            limited_transmit_due: false,
-            limited_transmit_bytes: 0,
-            resend_cause: SendCause::RtoRetransmission,
+            loss: LossRecovery::new(iss),
             last_data_sent: None,
             ecn: Ecn::new(iss),
             timers: Timers::default(),
@@ -497,12 +456,8 @@ impl Tcb {
     /// Congestion window in bytes (including recovery inflation, or pipe +
     /// sndcnt with PRR).
     pub fn cwnd(&self) -> usize {
-        match self.recovery {
-            Some(RecoveryKind::Reno | RecoveryKind::NewReno | RecoveryKind::Sack)
-                if !self.cc.rate_based() =>
-            {
-                self.recovery_cwnd
-            }
+        match self.loss.window() {
+            Some(w) if !self.cc.rate_based() => w,
             _ => self.cc.window(),
         }
     }
@@ -519,13 +474,13 @@ impl Tcb {
 
     /// The loss recovery in progress, if any.
     pub fn recovery(&self) -> Option<RecoveryKind> {
-        self.recovery
+        self.loss.kind()
     }
 
     /// The most recent loss recovery begun (the kind behind the last
     /// [`TcpNote::RecoveryStart`] and [`TcpNote::RecoveryEnd`]).
     pub fn last_recovery(&self) -> Option<RecoveryKind> {
-        self.last_recovery
+        self.loss.last_kind()
     }
 
     /// Whether ECN (RFC 3168) was negotiated.

@@ -332,7 +332,7 @@ impl Tcb {
             let cause = if new_data {
                 SendCause::NewData
             } else {
-                self.resend_cause
+                self.loss.resend_cause()
             };
             if new_data && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((seq + len, now));
@@ -372,7 +372,7 @@ impl Tcb {
     /// sending any, cwnd = min(cwnd, RW), RW = min(IW, cwnd).
     fn restart_after_idle(&mut self, now: SimTime) {
         let idle = self.snd_una == self.snd_max
-            && self.recovery.is_none()
+            && self.loss.kind().is_none()
             && self
                 .last_data_sent
                 .is_some_and(|t| now.saturating_since(t) > self.rtt.rto());
@@ -469,25 +469,14 @@ impl Tcb {
                     // is held (and cwnd is still one segment: nothing was acknowledged).
                     self.cc.on_rto(now, self.bytes_in_flight());
                 }
-                // RFC 6675 §5.1: a timeout ends any recovery (without
-                // deflating: cwnd is one segment now).
-                self.end_recovery(now, false);
-                // RFC 6582 §3.2 step 1 and §4, RFC 6675 §5.1: recover
-                // (RecoveryPoint) = the highest sequence number sent.
-                self.recover = self.snd_max - 1;
-                self.dupacks = 0;
-                self.limited_transmit_due = false;
-                self.limited_transmit_bytes = 0;
-                // RFC 2018 §8, RFC 6675 §5.1: the receiver may have reneged:
-                // forget what was SACKed.
-                self.scoreboard.clear();
-                self.scoreboard.high_rxt = self.snd_una;
+                // Any recovery ends; recover = the highest sequence number
+                // sent (RFC 6582 §4, RFC 6675 §5.1).
+                self.recovery_on_timeout(now);
                 // RFC 3168 §6.1.2: CWR after any reduction, and no ECN
                 // reduction again for this window.
                 self.ecn.on_timeout(self.snd_max);
                 // Go back to the first unacknowledged byte (RFC 5681 §3.1 after a timeout).
                 self.snd_nxt = self.snd_una;
-                self.resend_cause = SendCause::RtoRetransmission;
                 self.send_data(now, false, None, out);
                 if self.snd_nxt == self.snd_una {
                     // Nothing fit (the window shrank to zero): resend the head
