@@ -17,7 +17,9 @@
 //! ([`TcpNote`]); [`Tcb::poll_at`] says when to come back. This file holds
 //! the TCB, its constructors (OPEN) and the user calls; SEGMENT ARRIVES is in
 //! `input.rs`, the sending half (output, retransmission, timers) in
-//! [`super::output`].
+//! [`super::output`]. State with an invariant of its own lives in a value
+//! owned by the file that keeps it: the timer deadlines (`timers.rs`), loss
+//! recovery (`recovery.rs`) and ECN (`ecn.rs`).
 //!
 //! Simplifications: no urgent data, no IP options, no path-MTU discovery.
 
