@@ -17,7 +17,9 @@
 //! ([`TcpNote`]); [`Tcb::poll_at`] says when to come back. This file holds
 //! the TCB, its constructors (OPEN) and the user calls; SEGMENT ARRIVES is in
 //! `input.rs`, the sending half (output, retransmission, timers) in
-//! [`super::output`].
+//! [`super::output`]. State with an invariant of its own lives in a value
+//! owned by the file that keeps it: the timer deadlines (`timers.rs`), loss
+//! recovery (`recovery.rs`) and ECN (`ecn.rs`).
 //!
 //! Simplifications: no urgent data, no IP options, no path-MTU discovery.
 
@@ -28,13 +30,14 @@ use sim_core::{SimDuration, SimTime};
 
 use super::config::TcpConfig;
 use super::congestion::{CcEvent, CongestionControl};
-use super::prr::Prr;
+use super::ecn::Ecn;
 use super::rate::RateEstimator;
+use super::recovery::LossRecovery;
 use super::recv::RecvBuffer;
 use super::rtt::RttEstimator;
-use super::sack::Scoreboard;
 use super::send::SendBuffer;
 use super::state::State;
+use super::timers::Timers;
 use crate::wire::{TcpRepr, TcpSeq};
 
 /// The default MSS when the peer announces none (RFC 9293 §3.7.1).
@@ -308,65 +311,16 @@ pub struct Tcb {
     /// departure plus its length at the pacing rate).
     pub(super) pace_next: SimTime,
 
-    // Loss recovery (recovery.rs).
-    /// Duplicate ACKs since the last cumulative acknowledgment (RFC 5681 §2;
-    /// with SACK recovery, RFC 6675 §2's definition).
-    pub(super) dupacks: u32,
-    /// RFC 6582 `recover` / RFC 6675 RecoveryPoint: the highest sequence
-    /// number sent when recovery began or the retransmission timer last
-    /// expired (ISS at first). Reno's recovery does not set it.
-    pub(super) recover: TcpSeq,
-    /// The recovery in progress, if any.
-    pub(super) recovery: Option<RecoveryKind>,
-    /// The most recent recovery begun.
-    pub(super) last_recovery: Option<RecoveryKind>,
-    /// The congestion window while in fast recovery: with its inflation and
-    /// deflation (RFC 5681 §3.2 steps 3-4, RFC 6582 §3.2 step 5), or pipe +
-    /// sndcnt with PRR (RFC 6937), or ssthresh with SACK (RFC 6675 (4.2)).
-    pub(super) recovery_cwnd: usize,
-    /// The first unacknowledged segment is to be retransmitted: at the start
-    /// of recovery (RFC 5681 §3.2 step 3, RFC 6675 (4.3)) or after a partial
-    /// ACK (RFC 6582 §3.2 step 5).
-    pub(super) retransmit_head: bool,
-    /// The SACK scoreboard (RFC 6675), used when SACK recovery is.
-    pub(super) scoreboard: Scoreboard,
-    /// Proportional rate reduction in this recovery (RFC 6937), if configured.
-    pub(super) prr: Option<Prr>,
-    /// A duplicate ACK allows limited transmit (RFC 3042) at the next output.
-    pub(super) limited_transmit_due: bool,
-    /// Bytes limited transmit sent since the last cumulative ACK, left out of
-    /// the FlightSize that sets ssthresh (RFC 5681 §3.2 step 2).
-    pub(super) limited_transmit_bytes: usize,
-    /// The cause of data sent again from below `snd_max` by go-back-N: after
-    /// a timeout, or after a Tahoe fast retransmit.
-    pub(super) resend_cause: SendCause,
+    /// Loss recovery (`recovery.rs`).
+    pub(super) loss: LossRecovery,
     /// When data was last sent (RFC 5681 §4.1, restart after idle).
     pub(super) last_data_sent: Option<SimTime>,
 
-    // ECN (ecn.rs, RFC 3168).
-    /// ECN was negotiated.
-    pub(super) ecn_ok: bool,
-    /// Receiver: a CE mark arrived; set ECE on ACKs until a CWR arrives (§6.1.3).
-    pub(super) ece_pending: bool,
-    /// Sender: the window was reduced; set CWR on the next new data (§6.1.2).
-    pub(super) cwr_pending: bool,
-    /// Sender: no reaction to ECE until SND.UNA passes this: the end of the
-    /// window of the last reduction, for ECN or loss (once per window, §6.1.2).
-    pub(super) ecn_recover: TcpSeq,
-    /// Sender: the end of the window of the last reduction for ECN; a loss in
-    /// that window is recovered without a second reduction.
-    pub(super) ecn_reduced: TcpSeq,
+    /// ECN (RFC 3168, `ecn.rs`).
+    pub(super) ecn: Ecn,
 
-    // Timers (deadlines).
-    pub(super) rto_at: Option<SimTime>,
-    pub(super) delack_at: Option<SimTime>,
-    pub(super) persist_at: Option<SimTime>,
-    pub(super) persist_backoff: u32,
-    pub(super) keepalive_at: Option<SimTime>,
-    pub(super) keepalive_sent: u32,
-    pub(super) timewait_at: Option<SimTime>,
-    /// Pacing held data back until then.
-    pub(super) pace_at: Option<SimTime>,
+    /// The timer deadlines (`timers.rs`).
+    pub(super) timers: Timers,
     /// Full-sized segments received since the last ACK we sent.
     pub(super) unacked_segments: u32,
     pub(super) ack_now: bool,
@@ -434,31 +388,10 @@ impl Tcb {
             retries: 0,
             rate,
             pace_next: SimTime::ZERO,
-            dupacks: 0,
-            recover: iss,
-            recovery: None,
-            last_recovery: None,
-            recovery_cwnd: 0,
-            retransmit_head: false,
-            scoreboard: Scoreboard::new(),
-            prr: None,
-            limited_transmit_due: false,
-            limited_transmit_bytes: 0,
-            resend_cause: SendCause::RtoRetransmission,
+            loss: LossRecovery::new(iss),
             last_data_sent: None,
-            ecn_ok: false,
-            ece_pending: false,
-            cwr_pending: false,
-            ecn_recover: iss,
-            ecn_reduced: iss,
-            rto_at: None,
-            delack_at: None,
-            persist_at: None,
-            persist_backoff: 0,
-            keepalive_at: None,
-            keepalive_sent: 0,
-            timewait_at: None,
-            pace_at: None,
+            ecn: Ecn::new(iss),
+            timers: Timers::default(),
             unacked_segments: 0,
             ack_now: false,
             notes: Vec::new(),
@@ -525,12 +458,8 @@ impl Tcb {
     /// Congestion window in bytes (including recovery inflation, or pipe +
     /// sndcnt with PRR).
     pub fn cwnd(&self) -> usize {
-        match self.recovery {
-            Some(RecoveryKind::Reno | RecoveryKind::NewReno | RecoveryKind::Sack)
-                if !self.cc.rate_based() =>
-            {
-                self.recovery_cwnd
-            }
+        match self.loss.window() {
+            Some(w) if !self.cc.rate_based() => w,
             _ => self.cc.window(),
         }
     }
@@ -547,18 +476,18 @@ impl Tcb {
 
     /// The loss recovery in progress, if any.
     pub fn recovery(&self) -> Option<RecoveryKind> {
-        self.recovery
+        self.loss.kind()
     }
 
     /// The most recent loss recovery begun (the kind behind the last
     /// [`TcpNote::RecoveryStart`] and [`TcpNote::RecoveryEnd`]).
     pub fn last_recovery(&self) -> Option<RecoveryKind> {
-        self.last_recovery
+        self.loss.last_kind()
     }
 
     /// Whether ECN (RFC 3168) was negotiated.
     pub fn ecn_enabled(&self) -> bool {
-        self.ecn_ok
+        self.ecn.enabled()
     }
 
     /// Slow-start threshold in bytes.
@@ -665,12 +594,7 @@ impl Tcb {
     }
 
     pub(super) fn clear_timers(&mut self) {
-        self.rto_at = None;
-        self.delack_at = None;
-        self.persist_at = None;
-        self.keepalive_at = None;
-        self.timewait_at = None;
-        self.pace_at = None;
+        self.timers.cancel_all();
     }
 
     /// A new congestion controller of the configured kind with an initial
@@ -727,9 +651,8 @@ impl Tcb {
         let options = if self.ts_ok { 12 } else { 0 };
         self.smss = peer_mss.min(usize::from(self.announced_mss)) - options;
         self.rebuild_cc(self.cfg.initial_window);
-        // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR, an ECN-setup
-        // SYN-ACK ECE alone (one with both is not, §6.1.1.1).
-        self.ecn_ok = self.cfg.ecn && syn.flags.ece && (syn.ack.is_none() == syn.flags.cwr);
+        // RFC 3168 §6.1.1: ECN if both ends offer it.
+        self.ecn.negotiate(self.cfg.ecn, syn);
     }
 }
 

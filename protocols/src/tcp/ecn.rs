@@ -23,7 +23,106 @@
 use sim_core::SimTime;
 
 use super::connection::{EcnNote, Outgoing, SendCause, Tcb, TcpNote};
-use crate::wire::TcpRepr;
+use crate::wire::{TcpFlags, TcpRepr, TcpSeq};
+
+/// A connection's ECN state: whether ECN was negotiated, the receiver's
+/// echo and the sender's once-per-window reaction.
+#[derive(Clone, Debug)]
+pub(super) struct Ecn {
+    /// ECN was negotiated (§6.1.1).
+    ok: bool,
+    /// Receiver: a CE mark arrived; set ECE on ACKs until a CWR arrives (§6.1.3).
+    ece_pending: bool,
+    /// Sender: the window was reduced; set CWR on the next new data (§6.1.2).
+    cwr_pending: bool,
+    /// Sender: no reaction to ECE until SND.UNA passes this: the end of the
+    /// window of the last reduction, for ECN or loss (once per window, §6.1.2).
+    recover: TcpSeq,
+    /// Sender: the end of the window of the last reduction for ECN; a loss in
+    /// that window is recovered without a second reduction.
+    reduced: TcpSeq,
+}
+
+impl Ecn {
+    /// Before negotiation, for a connection whose ISS is `iss`.
+    pub(super) fn new(iss: TcpSeq) -> Ecn {
+        Ecn {
+            ok: false,
+            ece_pending: false,
+            cwr_pending: false,
+            recover: iss,
+            reduced: iss,
+        }
+    }
+
+    /// Whether ECN was negotiated.
+    pub(super) fn enabled(&self) -> bool {
+        self.ok
+    }
+
+    /// The peer's SYN (or SYN-ACK) arrived; ECN is on if `configured` and
+    /// `syn` is an ECN-setup segment: a SYN with ECE and CWR, a SYN-ACK with
+    /// ECE alone (one with both is not, §6.1.1.1).
+    pub(super) fn negotiate(&mut self, configured: bool, syn: &TcpRepr) {
+        self.ok = configured && syn.flags.ece && (syn.ack.is_none() == syn.flags.cwr);
+    }
+
+    /// The ECN flags of our SYN (`with_ack`: SYN-ACK), §6.1.1: an
+    /// ECN-setup SYN carries ECE and CWR if `configured`; the SYN-ACK that
+    /// accepts one, ECE alone.
+    pub(super) fn syn_flags(&self, configured: bool, with_ack: bool, flags: &mut TcpFlags) {
+        if with_ack {
+            flags.ece = self.ok;
+        } else {
+            flags.ece = configured;
+            flags.cwr = configured;
+        }
+    }
+
+    /// Whether an ACK we send carries ECE: from a CE mark until the peer's CWR (§6.1.3).
+    pub(super) fn echoing(&self) -> bool {
+        self.ece_pending
+    }
+
+    /// Whether new data about to be sent carries CWR: the first after a
+    /// reduction (§6.1.2). Answering yes clears it.
+    pub(super) fn take_cwr(&mut self) -> bool {
+        std::mem::take(&mut self.cwr_pending)
+    }
+
+    /// Whether a segment with these flags is an ECN echo: ECE on a
+    /// connection that negotiated ECN.
+    pub(super) fn is_echo(&self, flags: &TcpFlags) -> bool {
+        self.ok && flags.ece
+    }
+
+    /// Whether an echo with SND.UNA at `snd_una` is news: beyond the window of
+    /// the last reduction, for ECN or loss (once per window, §6.1.2).
+    pub(super) fn beyond_last_reduction(&self, snd_una: TcpSeq) -> bool {
+        snd_una.gt(self.recover)
+    }
+
+    /// Loss recovery begins with SND.UNA at `snd_una` and `snd_max` the
+    /// highest sequence number sent. Returns whether the window is to be
+    /// reduced: not if an ECN echo reduced it already for this window. No
+    /// ECN reduction follows for it, and CWR goes out next (§6.1.2).
+    pub(super) fn on_loss(&mut self, snd_una: TcpSeq, snd_max: TcpSeq) -> bool {
+        self.recover = snd_max - 1;
+        if self.ok {
+            self.cwr_pending = true; // any reduction
+        }
+        snd_una.gt(self.reduced)
+    }
+
+    /// The retransmission timer expired (the window is one segment now): CWR
+    /// after it, and no ECN reduction again for this window (§6.1.2).
+    pub(super) fn on_timeout(&mut self, snd_max: TcpSeq) {
+        if self.ok {
+            self.cwr_pending = true;
+            self.recover = snd_max - 1;
+        }
+    }
+}
 
 impl Tcb {
     /// Whether the IP packet carrying `seg` (a segment this connection sent)
@@ -31,23 +130,23 @@ impl Tcb {
     /// SYNs (§6.1.1), pure ACKs (§6.1.4), retransmissions (§6.1.5), window
     /// probes (§6.1.6) or keepalives.
     pub fn is_ect(&self, seg: &Outgoing) -> bool {
-        self.ecn_ok && !seg.payload.is_empty() && seg.cause == SendCause::NewData
+        self.ecn.ok && !seg.payload.is_empty() && seg.cause == SendCause::NewData
     }
 
     /// An acceptable segment arrived, in a CE-marked packet if `ce` (§6.1.3).
     pub(super) fn ecn_on_receive(&mut self, seg: &TcpRepr, ce: bool) {
-        if !self.ecn_ok {
+        if !self.ecn.ok {
             return;
         }
-        let echoing = self.ece_pending;
+        let echoing = self.ecn.ece_pending;
         // CWR ends the echo; a CE mark on that very packet starts it again.
         if seg.flags.cwr {
-            self.ece_pending = false;
+            self.ecn.ece_pending = false;
         }
         if ce {
-            self.ece_pending = true;
+            self.ecn.ece_pending = true;
         }
-        match (echoing, self.ece_pending) {
+        match (echoing, self.ecn.ece_pending) {
             (false, true) => self.notes.push(TcpNote::Ecn(EcnNote::CeReceived)),
             (true, false) => self.notes.push(TcpNote::Ecn(EcnNote::EchoStopped)),
             _ => {}
@@ -59,9 +158,9 @@ impl Tcb {
     pub(super) fn ecn_reduce(&mut self, now: SimTime) {
         let flight = (self.snd_max - self.snd_una).max(0) as usize;
         self.cc.on_congestion_event(now, flight);
-        self.ecn_recover = self.snd_max - 1;
-        self.ecn_reduced = self.snd_max - 1;
-        self.cwr_pending = true;
+        self.ecn.recover = self.snd_max - 1;
+        self.ecn.reduced = self.snd_max - 1;
+        self.ecn.cwr_pending = true;
         self.notes.push(TcpNote::Ecn(EcnNote::WindowReduced {
             cwnd: self.cc.window(),
         }));

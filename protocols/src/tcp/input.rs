@@ -13,6 +13,7 @@ use super::recovery::Advance;
 use super::recv::RecvBuffer;
 use super::rtt::{RttConfig, RttEstimator};
 use super::state::State;
+use super::timers::Timer;
 use crate::wire::{TcpRepr, TcpSeq};
 
 /// The RTO for data after a SYN (or SYN,ACK) timed out (RFC 6298 §5.7).
@@ -43,8 +44,7 @@ impl Tcb {
     ) {
         if let Some(ka) = self.cfg.keepalive {
             if self.state.is_synchronized() {
-                self.keepalive_at = Some(now + ka.idle);
-                self.keepalive_sent = 0;
+                self.timers.restart_keepalive(now + ka.idle);
             }
         }
         match self.state {
@@ -173,7 +173,8 @@ impl Tcb {
                 // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, and drop. A retransmitted
                 // FIN in TIME-WAIT also restarts the 2 MSL timeout (eighth step).
                 if self.state == State::TimeWait && seg.flags.fin {
-                    self.timewait_at = Some(now + self.cfg.msl.saturating_mul(2));
+                    self.timers
+                        .arm(Timer::TimeWait, now + self.cfg.msl.saturating_mul(2));
                 }
                 self.ack_now = true;
             }
@@ -373,10 +374,11 @@ impl Tcb {
 
     fn enter_time_wait(&mut self, now: SimTime, cause: &'static str) {
         self.set_state(State::TimeWait, cause);
-        self.rto_at = None;
-        self.persist_at = None;
-        self.keepalive_at = None;
-        self.timewait_at = Some(now + self.cfg.msl.saturating_mul(2));
+        self.timers.cancel(Timer::Retransmission);
+        self.timers.cancel(Timer::Persist);
+        self.timers.cancel(Timer::Keepalive);
+        self.timers
+            .arm(Timer::TimeWait, now + self.cfg.msl.saturating_mul(2));
     }
 
     /// State changes that an acknowledgment of our FIN causes (RFC 9293 §3.10.7.4, fifth check).
@@ -437,9 +439,13 @@ impl Tcb {
             self.rtt.sample(r);
         }
         self.retries = 0;
-        self.persist_backoff = 0;
+        self.timers.reset_persist_backoff();
         // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
-        self.rto_at = (self.snd_una != self.snd_max).then(|| now + self.rtt.rto());
+        if self.snd_una == self.snd_max {
+            self.timers.cancel(Timer::Retransmission);
+        } else {
+            self.timers.arm(Timer::Retransmission, now + self.rtt.rto());
+        }
         Advance {
             acked,
             data_acked,

@@ -9,7 +9,8 @@
 //! - `pacing`: pacing at a controller's rate, and what a rate-based
 //!   controller hears, with the delivery-rate samples of [`rate`];
 //! - [`send`] / [`recv`]: the send buffer and the receive buffer with reassembly and SACK blocks;
-//! - [`rtt`]: the RFC 6298 retransmission timer;
+//! - [`rtt`]: RTT estimation and the retransmission timeout (RFC 6298);
+//! - `timers`: the connection's timer deadlines and `poll_at`;
 //! - [`congestion`]: the congestion-control trait and its algorithms;
 //! - [`stack`]: a host's listeners and connections, demultiplexing, ISNs, SYN cookies;
 //! - [`rst_for`] here: the answer of the CLOSED state (no TCB) to a segment.
@@ -30,6 +31,7 @@ pub mod sack;
 pub mod send;
 pub mod stack;
 pub mod state;
+mod timers;
 
 #[cfg(test)]
 #[path = "tests/mod.rs"]

@@ -9,6 +9,7 @@ use sim_core::SimTime;
 
 use super::connection::{AppSignal, EcnNote, Outgoing, SendCause, Tcb, TcpNote, ts_now};
 use super::state::State;
+use super::timers::Timer;
 use crate::wire::{SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
 impl Tcb {
@@ -71,11 +72,11 @@ impl Tcb {
         }
         if let Some(ack) = repr.ack {
             self.last_ack_sent = ack;
-            self.delack_at = None;
+            self.timers.cancel(Timer::DelayedAck);
             self.unacked_segments = 0;
             self.ack_now = false;
             // RFC 3168 §6.1.3: ECE on every ACK until the peer's CWR.
-            repr.flags.ece |= self.ece_pending;
+            repr.flags.ece |= self.ecn.echoing();
         }
         if !payload.is_empty() {
             self.last_data_sent = Some(now);
@@ -125,14 +126,8 @@ impl Tcb {
                 self.cfg.timestamps.then_some((ts_now(now), 0))
             },
         };
-        // RFC 3168 §6.1.1: an ECN-setup SYN carries ECE and CWR; the SYN-ACK
-        // that accepts one, ECE alone.
-        if with_ack {
-            repr.flags.ece = self.ecn_ok;
-        } else {
-            repr.flags.ece = self.cfg.ecn;
-            repr.flags.cwr = self.cfg.ecn;
-        }
+        // RFC 3168 §6.1.1: an ECN-setup SYN or SYN-ACK.
+        self.ecn.syn_flags(self.cfg.ecn, with_ack, &mut repr.flags);
         if with_ack {
             // What the peer may send until we advertise again.
             self.rcv_adv = self.recv.rcv_nxt() + window;
@@ -151,9 +146,8 @@ impl Tcb {
             payload: Bytes::new(),
             cause,
         });
-        if self.rto_at.is_none() {
-            self.rto_at = Some(now + self.rtt.rto());
-        }
+        self.timers
+            .arm_if_idle(Timer::Retransmission, now + self.rtt.rto());
     }
 
     /// A pure ACK, `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`. The RFC's SND.NXT
@@ -199,15 +193,15 @@ impl Tcb {
         }
         if self.unacked_segments >= 2 {
             self.ack_now = true;
-        } else if self.delack_at.is_none() {
-            self.delack_at = Some(now + self.cfg.delayed_ack_timeout);
+        } else {
+            self.timers
+                .arm_if_idle(Timer::DelayedAck, now + self.cfg.delayed_ack_timeout);
         }
     }
 
     pub(super) fn arm_keepalive(&mut self, now: SimTime) {
         if let Some(ka) = self.cfg.keepalive {
-            self.keepalive_at = Some(now + ka.idle);
-            self.keepalive_sent = 0;
+            self.timers.restart_keepalive(now + ka.idle);
         }
     }
 
@@ -240,9 +234,8 @@ impl Tcb {
         // Karn's rule: a retransmitted segment gives no RTT sample.
         self.rtt_probe = None;
         self.emit(now, repr, payload, cause, out);
-        if self.rto_at.is_none() {
-            self.rto_at = Some(now + self.rtt.rto());
-        }
+        self.timers
+            .arm_if_idle(Timer::Retransmission, now + self.rtt.rto());
         len + usize::from(fin)
     }
 
@@ -313,11 +306,12 @@ impl Tcb {
                     && !self.may_send_small(len, unsent, flight, fin)
             };
             if hold {
-                if unsent > 0 && flight == 0 && self.persist_at.is_none() {
+                if unsent > 0 && flight == 0 {
                     // Nothing in flight will bring an ACK: the persist timer
                     // probes a zero window (RFC 9293 §3.8.6.1) or overrides
                     // silly-window avoidance (§3.8.6.2.1 (4)).
-                    self.persist_at = Some(now + self.persist_interval());
+                    let interval = self.timers.persist_interval(self.rtt.rto());
+                    self.timers.arm_if_idle(Timer::Persist, now + interval);
                 }
                 return sent;
             }
@@ -329,17 +323,16 @@ impl Tcb {
             let mut repr = self.header(seq);
             repr.flags.fin = fin;
             repr.flags.psh = len > 0 && offset + len == self.send.len();
-            if new_data && len > 0 && self.cwr_pending {
+            if new_data && len > 0 && self.ecn.take_cwr() {
                 // RFC 3168 §6.1.2: CWR on the first new data after a reduction.
                 repr.flags.cwr = true;
-                self.cwr_pending = false;
                 self.notes.push(TcpNote::Ecn(EcnNote::CwrSent));
             }
             let payload = self.send.slice(offset, len);
             let cause = if new_data {
                 SendCause::NewData
             } else {
-                self.resend_cause
+                self.loss.resend_cause()
             };
             if new_data && self.rtt_probe.is_none() && len > 0 {
                 self.rtt_probe = Some((seq + len, now));
@@ -366,10 +359,9 @@ impl Tcb {
                     _ => {}
                 }
             }
-            if self.rto_at.is_none() {
-                self.rto_at = Some(now + self.rtt.rto());
-            }
-            self.persist_at = None;
+            self.timers
+                .arm_if_idle(Timer::Retransmission, now + self.rtt.rto());
+            self.timers.cancel(Timer::Persist);
             if fin {
                 return sent;
             }
@@ -380,7 +372,7 @@ impl Tcb {
     /// sending any, cwnd = min(cwnd, RW), RW = min(IW, cwnd).
     fn restart_after_idle(&mut self, now: SimTime) {
         let idle = self.snd_una == self.snd_max
-            && self.recovery.is_none()
+            && self.loss.kind().is_none()
             && self
                 .last_data_sent
                 .is_some_and(|t| now.saturating_since(t) > self.rtt.rto());
@@ -406,63 +398,40 @@ impl Tcb {
         (all && nagle_ok) || big
     }
 
-    fn persist_interval(&self) -> sim_core::SimDuration {
-        // Persist timer: the RTO, doubled per unanswered probe, between the
-        // minimum RTO and 60 s (as BSD and Linux bound it).
-        let base = self.rtt.rto();
-        base.saturating_mul(1 << self.persist_backoff.min(16))
-            .min(sim_core::SimDuration::from_secs(60))
-    }
-
     /// When the connection next needs [`Tcb::on_timer`].
     pub fn poll_at(&self) -> Option<SimTime> {
-        [
-            self.rto_at,
-            self.delack_at,
-            self.persist_at,
-            self.keepalive_at,
-            self.timewait_at,
-            self.pace_at,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.timers.poll_at()
     }
 
     /// Handles every timer due at `now`.
     pub fn on_timer(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
-        if self.timewait_at.is_some_and(|t| t <= now) {
-            self.timewait_at = None;
+        if self.timers.expired(Timer::TimeWait, now) {
             self.set_state(State::Closed, "2MSL timeout");
             self.clear_timers();
             self.signals.push(AppSignal::Closed { error: false });
             return;
         }
-        if self.rto_at.is_some_and(|t| t <= now) {
+        if self.timers.expired(Timer::Retransmission, now) {
             self.on_rto(now, out);
         }
-        if self.pace_at.is_some_and(|t| t <= now) {
+        if self.timers.expired(Timer::Pacing, now) {
             // Pacing released the next segment.
-            self.pace_at = None;
             self.output(now, out);
         }
-        if self.persist_at.is_some_and(|t| t <= now) {
-            self.persist_at = None;
+        if self.timers.expired(Timer::Persist, now) {
             self.window_probe(now, out);
         }
-        if self.delack_at.is_some_and(|t| t <= now) {
-            self.delack_at = None;
+        if self.timers.expired(Timer::DelayedAck, now) {
             self.send_ack(now, SendCause::DelayedAck, out);
         }
-        if self.keepalive_at.is_some_and(|t| t <= now) {
+        if self.timers.expired(Timer::Keepalive, now) {
             self.on_keepalive(now, out);
         }
         self.take_cc_events();
     }
 
-    /// RFC 6298 §5.4-5.7: the retransmission timer expired.
+    /// RFC 6298 §5.4-5.7: the retransmission timer expired (and was disarmed).
     fn on_rto(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
-        self.rto_at = None;
         let handshake = matches!(self.state, State::SynSent | State::SynReceived);
         let limit = if handshake {
             self.cfg.syn_retries
@@ -500,28 +469,14 @@ impl Tcb {
                     // is held (and cwnd is still one segment: nothing was acknowledged).
                     self.cc.on_rto(now, self.bytes_in_flight());
                 }
-                // RFC 6675 §5.1: a timeout ends any recovery (without
-                // deflating: cwnd is one segment now).
-                self.end_recovery(now, false);
-                // RFC 6582 §3.2 step 1 and §4, RFC 6675 §5.1: recover
-                // (RecoveryPoint) = the highest sequence number sent.
-                self.recover = self.snd_max - 1;
-                self.dupacks = 0;
-                self.limited_transmit_due = false;
-                self.limited_transmit_bytes = 0;
-                // RFC 2018 §8, RFC 6675 §5.1: the receiver may have reneged:
-                // forget what was SACKed.
-                self.scoreboard.clear();
-                self.scoreboard.high_rxt = self.snd_una;
-                if self.ecn_ok {
-                    // RFC 3168 §6.1.2: CWR after any reduction, and no ECN
-                    // reduction again for this window.
-                    self.cwr_pending = true;
-                    self.ecn_recover = self.snd_max - 1;
-                }
+                // Any recovery ends; recover = the highest sequence number
+                // sent (RFC 6582 §4, RFC 6675 §5.1).
+                self.recovery_on_timeout(now);
+                // RFC 3168 §6.1.2: CWR after any reduction, and no ECN
+                // reduction again for this window.
+                self.ecn.on_timeout(self.snd_max);
                 // Go back to the first unacknowledged byte (RFC 5681 §3.1 after a timeout).
                 self.snd_nxt = self.snd_una;
-                self.resend_cause = SendCause::RtoRetransmission;
                 self.send_data(now, false, None, out);
                 if self.snd_nxt == self.snd_una {
                     // Nothing fit (the window shrank to zero): resend the head
@@ -534,10 +489,10 @@ impl Tcb {
                         out,
                     );
                 }
-                self.persist_at = None;
+                self.timers.cancel(Timer::Persist);
             }
         }
-        self.rto_at = Some(now + self.rtt.rto());
+        self.timers.arm(Timer::Retransmission, now + self.rtt.rto());
     }
 
     /// The persist timer expired (RFC 9293 §3.8.6.1): with a zero window, a
@@ -556,29 +511,29 @@ impl Tcb {
         let payload = self.send.slice(offset, 1);
         self.emit(now, repr, payload, SendCause::WindowProbe, out);
         self.snd_probe = Some(self.snd_nxt + 1);
-        self.persist_backoff += 1;
-        self.persist_at = Some(now + self.persist_interval());
+        self.timers.back_off_persist();
+        let interval = self.timers.persist_interval(self.rtt.rto());
+        self.timers.arm(Timer::Persist, now + interval);
     }
 
-    /// Keepalive (RFC 1122 §4.2.3.6): `<SEQ=SND.NXT-1>` with no data draws an ACK.
+    /// Keepalive (RFC 1122 §4.2.3.6): `<SEQ=SND.NXT-1>` with no data draws an
+    /// ACK. The timer expired and was disarmed.
     fn on_keepalive(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         let Some(ka) = self.cfg.keepalive else {
-            self.keepalive_at = None;
             return;
         };
         if !matches!(self.state, State::Established | State::CloseWait)
             || self.snd_una != self.snd_max
         {
-            self.keepalive_at = Some(now + ka.idle);
+            self.timers.arm(Timer::Keepalive, now + ka.idle);
             return;
         }
-        if self.keepalive_sent >= ka.probes {
+        if self.timers.keepalive_probes() >= ka.probes {
             self.drop_connection("keepalive timeout");
             return;
         }
-        self.keepalive_sent += 1;
         let repr = self.header(self.snd_max - 1);
         self.emit(now, repr, Bytes::new(), SendCause::Keepalive, out);
-        self.keepalive_at = Some(now + ka.interval);
+        self.timers.keepalive_probe_sent(now + ka.interval);
     }
 }

@@ -19,6 +19,7 @@ use sim_core::{SimDuration, SimTime};
 use super::congestion::AckSample;
 use super::connection::{RecoveryKind, Tcb};
 use super::rate::Delivery;
+use super::timers::Timer;
 use crate::wire::TcpSeq;
 
 /// The time `len` bytes take at `rate` bytes per second, rounded up.
@@ -46,24 +47,18 @@ impl Tcb {
         if self.pace_next <= now {
             return false;
         }
-        self.pace_at = Some(self.pace_next);
+        self.timers.arm(Timer::Pacing, self.pace_next);
         true
     }
 
     /// Bytes in flight as the window sees them: RFC 6675 `pipe` in SACK
     /// recovery, else SND.NXT − SND.UNA.
     fn cc_in_flight(&self) -> usize {
-        if self.recovery == Some(RecoveryKind::Sack) {
+        if self.loss.kind() == Some(RecoveryKind::Sack) {
             self.pipe()
         } else {
             self.bytes_in_flight()
         }
-    }
-
-    /// In loss recovery: fast recovery, or after a timeout until SND.UNA
-    /// passes what was outstanding then (`recover`, RFC 6582 §4).
-    fn in_loss_recovery(&self) -> bool {
-        self.recovery.is_some() || self.snd_una.le(self.recover)
     }
 
     /// Tells a rate-based controller what an acknowledgment delivered.
@@ -80,7 +75,7 @@ impl Tcb {
             in_flight,
             prior_in_flight: in_flight + newly,
             srtt: self.rtt.srtt(),
-            in_recovery: self.in_loss_recovery(),
+            in_recovery: self.loss.in_loss_recovery(self.snd_una),
         };
         self.cc.on_delivery(now, &ack);
         if self.cc.samples_app_limited() {
@@ -102,7 +97,7 @@ impl Tcb {
         let unsent = self.send.len().saturating_sub(offset);
         let in_flight = self.cc_in_flight();
         let limited = unsent < self.smss
-            && self.recovery.is_none()
+            && self.loss.kind().is_none()
             && self.snd_nxt == self.snd_max
             && in_flight < self.cwnd();
         if limited {

@@ -29,8 +29,134 @@ use sim_core::{SimDuration, SimTime};
 use super::congestion::RecoveryStyle;
 use super::connection::{Outgoing, RecoveryKind, SendCause, Tcb, TcpNote};
 use super::prr::Prr;
-use super::sack::NextSeg;
-use crate::wire::TcpRepr;
+use super::sack::{NextSeg, Scoreboard};
+use crate::wire::{TcpRepr, TcpSeq};
+
+/// A connection's loss-recovery state, from the duplicate-ACK count to
+/// limited transmit. Only this file changes it: the rest of the connection
+/// reads it through the methods below.
+#[derive(Debug)]
+pub(super) struct LossRecovery {
+    /// Duplicate ACKs since the last cumulative acknowledgment (RFC 5681 §2;
+    /// with SACK recovery, RFC 6675 §2's definition).
+    dupacks: u32,
+    /// RFC 6582 `recover` / RFC 6675 RecoveryPoint: the highest sequence
+    /// number sent when recovery began or the retransmission timer last
+    /// expired (ISS at first). Reno's recovery does not set it.
+    recover: TcpSeq,
+    /// The recovery in progress, if any.
+    kind: Option<RecoveryKind>,
+    /// The most recent recovery begun.
+    last_kind: Option<RecoveryKind>,
+    /// The congestion window while in fast recovery: with its inflation and
+    /// deflation (RFC 5681 §3.2 steps 3-4, RFC 6582 §3.2 step 5), or pipe +
+    /// sndcnt with PRR (RFC 6937), or ssthresh with SACK (RFC 6675 (4.2)).
+    cwnd: usize,
+    /// The first unacknowledged segment is to be retransmitted: at the start
+    /// of recovery (RFC 5681 §3.2 step 3, RFC 6675 (4.3)) or after a partial
+    /// ACK (RFC 6582 §3.2 step 5).
+    retransmit_head: bool,
+    /// The SACK scoreboard (RFC 6675), used when SACK recovery is.
+    scoreboard: Scoreboard,
+    /// Proportional rate reduction in this recovery (RFC 6937), if configured.
+    prr: Option<Prr>,
+    /// A duplicate ACK allows limited transmit (RFC 3042) at the next output.
+    limited_transmit_due: bool,
+    /// Bytes limited transmit sent since the last cumulative ACK, left out of
+    /// the FlightSize that sets ssthresh (RFC 5681 §3.2 step 2).
+    limited_transmit_bytes: usize,
+    /// The cause of data sent again from below `snd_max` by go-back-N: after
+    /// a timeout, or after a Tahoe fast retransmit.
+    resend_cause: SendCause,
+}
+
+impl LossRecovery {
+    /// No loss yet on a connection whose ISS is `iss`.
+    pub(super) fn new(iss: TcpSeq) -> LossRecovery {
+        LossRecovery {
+            dupacks: 0,
+            recover: iss,
+            kind: None,
+            last_kind: None,
+            cwnd: 0,
+            retransmit_head: false,
+            scoreboard: Scoreboard::new(),
+            prr: None,
+            limited_transmit_due: false,
+            limited_transmit_bytes: 0,
+            resend_cause: SendCause::RtoRetransmission,
+        }
+    }
+
+    /// The recovery in progress, if any.
+    pub(super) fn kind(&self) -> Option<RecoveryKind> {
+        self.kind
+    }
+
+    /// The most recent recovery begun.
+    pub(super) fn last_kind(&self) -> Option<RecoveryKind> {
+        self.last_kind
+    }
+
+    /// The congestion window that fast recovery sets while it runs (Reno,
+    /// NewReno and SACK recovery; Tahoe has none).
+    pub(super) fn window(&self) -> Option<usize> {
+        match self.kind {
+            Some(RecoveryKind::Reno | RecoveryKind::NewReno | RecoveryKind::Sack) => {
+                Some(self.cwnd)
+            }
+            Some(RecoveryKind::Tahoe) | None => None,
+        }
+    }
+
+    /// In loss recovery with SND.UNA at `snd_una`: fast recovery, or after a
+    /// timeout until SND.UNA passes what was outstanding then (`recover`,
+    /// RFC 6582 §4).
+    pub(super) fn in_loss_recovery(&self, snd_una: TcpSeq) -> bool {
+        self.kind.is_some() || snd_una.le(self.recover)
+    }
+
+    /// Why data below `snd_max` is being sent again (go-back-N).
+    pub(super) fn resend_cause(&self) -> SendCause {
+        self.resend_cause
+    }
+
+    /// Duplicate ACKs since the last cumulative acknowledgment.
+    #[cfg(test)]
+    pub(super) fn dupacks(&self) -> u32 {
+        self.dupacks
+    }
+
+    /// The SACK scoreboard.
+    #[cfg(test)]
+    pub(super) fn scoreboard(&self) -> &Scoreboard {
+        &self.scoreboard
+    }
+
+    /// RFC 5681 §3.2, RFC 6675 §5: a cumulative ACK resets DupAcks, and
+    /// limited transmit counts afresh.
+    fn on_cumulative_ack(&mut self) {
+        self.dupacks = 0;
+        self.limited_transmit_bytes = 0;
+    }
+
+    /// The retransmission timer expired with SND.UNA at `snd_una` and
+    /// `snd_max` the highest sequence number sent (recovery has ended).
+    fn on_timeout(&mut self, snd_una: TcpSeq, snd_max: TcpSeq) {
+        // RFC 6582 §3.2 step 1 and §4, RFC 6675 §5.1: recover
+        // (RecoveryPoint) = the highest sequence number sent.
+        self.recover = snd_max - 1;
+        self.dupacks = 0;
+        self.limited_transmit_due = false;
+        self.limited_transmit_bytes = 0;
+        // RFC 2018 §8, RFC 6675 §5.1: the receiver may have reneged:
+        // forget what was SACKed.
+        self.scoreboard.clear();
+        self.scoreboard.high_rxt = snd_una;
+        // Go-back-N from SND.UNA resends as RTO retransmissions.
+        self.resend_cause = SendCause::RtoRetransmission;
+    }
+}
 
 /// What a cumulative acknowledgment did (SND.UNA < SEG.ACK).
 #[derive(Clone, Copy, Debug)]
@@ -59,12 +185,17 @@ impl Tcb {
         let dupthresh = self.cfg.dupack_threshold;
         if self.sack_recovery() {
             return self
+                .loss
                 .scoreboard
                 .pipe(self.snd_una, self.snd_max, dupthresh, self.smss);
         }
         let flight = (self.snd_max - self.snd_una).max(0) as usize;
-        let lost = if self.retransmit_head { self.smss } else { 0 };
-        flight.saturating_sub(self.dupacks as usize * self.smss + lost)
+        let lost = if self.loss.retransmit_head {
+            self.smss
+        } else {
+            0
+        };
+        flight.saturating_sub(self.loss.dupacks as usize * self.smss + lost)
     }
 
     /// RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same window, data outstanding.
@@ -103,20 +234,19 @@ impl Tcb {
         let mut delivered = 0;
         if let Some(a) = advance {
             let counted = if sack {
-                self.scoreboard.advance(self.snd_una)
+                self.loss.scoreboard.advance(self.snd_una)
             } else {
-                self.dupacks as usize * self.smss
+                self.loss.dupacks as usize * self.smss
             };
             delivered = a.acked.saturating_sub(counted);
-            // RFC 5681 §3.2, RFC 6675 §5: a cumulative ACK resets DupAcks.
-            self.dupacks = 0;
-            self.limited_transmit_bytes = 0;
+            self.loss.on_cumulative_ack();
         }
         let duplicate = if sack {
             // RFC 6675 §3 Update(); §2: a duplicate ACK is one that SACKs
             // new data ("regardless of its status as a cumulative acknowledgment").
             let newly =
-                self.scoreboard
+                self.loss
+                    .scoreboard
                     .update(self.snd_una, self.snd_max, &seg.options.sack_blocks);
             delivered += newly;
             newly > 0
@@ -128,9 +258,9 @@ impl Tcb {
             duplicate
         };
         if duplicate {
-            self.dupacks += 1;
+            self.loss.dupacks += 1;
         }
-        match self.recovery {
+        match self.loss.kind {
             Some(kind) => self.ack_in_recovery(now, kind, advance, delivered, duplicate),
             None => self.ack_outside_recovery(now, seg, advance, delivered, duplicate),
         }
@@ -149,8 +279,8 @@ impl Tcb {
     ) {
         // RFC 3168 §6.1.2: ECE halves the window once per window of data,
         // and no ACK that carries it grows the window.
-        let ece = self.ecn_ok && seg.flags.ece;
-        let ecn_echo = ece && self.snd_una.gt(self.ecn_recover);
+        let ece = self.ecn.is_echo(&seg.flags);
+        let ecn_echo = ece && self.ecn.beyond_last_reduction(self.snd_una);
         if let Some(a) = advance {
             if !ece && self.state.is_synchronized() && a.data_acked > 0 {
                 self.cc.on_ack(now, a.data_acked, a.sample, a.flight_before);
@@ -161,17 +291,22 @@ impl Tcb {
         // RFC 6675 §5 step (2): IsLost(HighACK + 1) starts recovery too.
         let lost = self.sack_recovery()
             && outstanding
-            && self.scoreboard.is_lost(self.snd_una, dupthresh, self.smss);
+            && self
+                .loss
+                .scoreboard
+                .is_lost(self.snd_una, dupthresh, self.smss);
         // RFC 5681 §3.2 step 2, RFC 6675 §5 step (1): DupThresh duplicates.
         // RFC 6582 §3.2 step 2 and §4, RFC 6675 §5.1: not for data sent before
         // the last recovery or timeout began (SND.UNA must pass `recover`).
-        if ((duplicate && self.dupacks >= dupthresh) || lost) && self.snd_una.gt(self.recover) {
+        if ((duplicate && self.loss.dupacks >= dupthresh) || lost)
+            && self.snd_una.gt(self.loss.recover)
+        {
             self.enter_recovery(now, delivered);
-        } else if duplicate && self.dupacks < dupthresh && self.cfg.limited_transmit {
+        } else if duplicate && self.loss.dupacks < dupthresh && self.cfg.limited_transmit {
             // RFC 3042, RFC 6675 §5 step (3): sent by `transmit`.
-            self.limited_transmit_due = true;
+            self.loss.limited_transmit_due = true;
         }
-        if ecn_echo && self.recovery.is_none() {
+        if ecn_echo && self.loss.kind.is_none() {
             self.ecn_reduce(now);
         }
     }
@@ -186,21 +321,17 @@ impl Tcb {
             RecoveryStyle::NewReno => RecoveryKind::NewReno,
         };
         self.notes.push(TcpNote::RecoveryStart(kind));
-        self.recovery = Some(kind);
-        self.last_recovery = Some(kind);
-        self.limited_transmit_due = false;
+        self.loss.kind = Some(kind);
+        self.loss.last_kind = Some(kind);
+        self.loss.limited_transmit_due = false;
         let outstanding = (self.snd_max - self.snd_una).max(0) as usize;
         // RFC 5681 §3.2 step 2: ssthresh from the FlightSize without what
         // limited transmit sent.
-        let flight = outstanding.saturating_sub(self.limited_transmit_bytes);
+        let flight = outstanding.saturating_sub(self.loss.limited_transmit_bytes);
         // Not twice in one window: an ECN echo may have reduced it already
         // (RFC 3168 §6.1.2). (A loss after a loss is reduced again: Reno's
         // second fast retransmit halves again.)
-        let reduce = self.snd_una.gt(self.ecn_reduced);
-        self.ecn_recover = self.snd_max - 1;
-        if self.ecn_ok {
-            self.cwr_pending = true; // RFC 3168 §6.1.2: any reduction
-        }
+        let reduce = self.ecn.on_loss(self.snd_una, self.snd_max);
         let dupthresh = self.cfg.dupack_threshold;
         match kind {
             RecoveryKind::Tahoe => {
@@ -208,9 +339,9 @@ impl Tcb {
                 // max(FlightSize / 2, 2 SMSS), cwnd = 1 SMSS, and slow start
                 // from SND.UNA, the first segment a fast retransmission.
                 self.cc.on_rto(now, flight);
-                self.recover = self.snd_max - 1;
+                self.loss.recover = self.snd_max - 1;
                 self.snd_nxt = self.snd_una;
-                self.resend_cause = SendCause::FastRetransmission;
+                self.loss.resend_cause = SendCause::FastRetransmission;
                 return;
             }
             RecoveryKind::Reno | RecoveryKind::NewReno => {
@@ -219,10 +350,10 @@ impl Tcb {
                 }
                 if kind == RecoveryKind::NewReno {
                     // RFC 6582 §3.2 step 2: recover = the highest sequence number sent.
-                    self.recover = self.snd_max - 1;
+                    self.loss.recover = self.snd_max - 1;
                 }
                 // RFC 5681 §3.2 step 3: retransmit, cwnd = ssthresh + 3 SMSS.
-                self.recovery_cwnd = self.cc.window() + dupthresh as usize * self.smss;
+                self.loss.cwnd = self.cc.window() + dupthresh as usize * self.smss;
             }
             RecoveryKind::Sack => {
                 // RFC 6675 §5 (4.1) RecoveryPoint = HighData; (4.2) ssthresh =
@@ -230,24 +361,24 @@ impl Tcb {
                 if reduce {
                     self.cc.on_congestion_event(now, flight);
                 }
-                self.recover = self.snd_max - 1;
-                self.scoreboard.high_rxt = self.snd_una;
-                self.scoreboard.rescue_rxt = None;
-                self.recovery_cwnd = self.cc.window();
+                self.loss.recover = self.snd_max - 1;
+                self.loss.scoreboard.high_rxt = self.snd_una;
+                self.loss.scoreboard.rescue_rxt = None;
+                self.loss.cwnd = self.cc.window();
             }
         }
         // RFC 5681 §3.2 step 3, RFC 6675 (4.3): the first segment, at once.
-        self.retransmit_head = true;
+        self.loss.retransmit_head = true;
         // A rate-based controller sets the window in recovery itself.
         if self.cfg.prr && !self.cc.rate_based() {
             // RFC 6937 §3: RecoverFS, the flight at the start of recovery,
             // without what the peer had SACKed before this ACK (RFC 9937).
             let sacked = if sack {
-                self.scoreboard.sacked_bytes()
+                self.loss.scoreboard.sacked_bytes()
             } else {
-                self.dupacks as usize * self.smss
+                self.loss.dupacks as usize * self.smss
             };
-            self.prr = Some(Prr::new(outstanding.saturating_sub(sacked) + delivered));
+            self.loss.prr = Some(Prr::new(outstanding.saturating_sub(sacked) + delivered));
             self.prr_on_ack(delivered);
         }
     }
@@ -269,7 +400,7 @@ impl Tcb {
                     if a.data_acked > 0 {
                         self.cc.on_ack(now, a.data_acked, a.sample, a.flight_before);
                     }
-                    if self.snd_una.gt(self.recover) {
+                    if self.snd_una.gt(self.loss.recover) {
                         self.end_recovery(now, false);
                     }
                 }
@@ -284,7 +415,7 @@ impl Tcb {
                 }
             }
             RecoveryKind::NewReno => match advance {
-                Some(_) if self.snd_una.gt(self.recover) => {
+                Some(_) if self.snd_una.gt(self.loss.recover) => {
                     // RFC 6582 §3.2 step 3: a full acknowledgment; cwnd = ssthresh.
                     self.end_recovery(now, true);
                 }
@@ -293,15 +424,15 @@ impl Tcb {
                     // the next hole, deflate cwnd by the amount acknowledged,
                     // and add back one SMSS if at least one SMSS was acknowledged.
                     let back = if a.acked >= self.smss { self.smss } else { 0 };
-                    self.recovery_cwnd = self.recovery_cwnd.saturating_sub(a.acked) + back;
-                    self.retransmit_head = true;
+                    self.loss.cwnd = self.loss.cwnd.saturating_sub(a.acked) + back;
+                    self.loss.retransmit_head = true;
                     self.prr_on_ack(delivered);
                 }
                 None if duplicate => self.inflate(delivered),
                 None => {}
             },
             RecoveryKind::Sack => {
-                if advance.is_some() && self.snd_una.gt(self.recover) {
+                if advance.is_some() && self.snd_una.gt(self.loss.recover) {
                     // RFC 6675 §5 (A): a cumulative ACK beyond RecoveryPoint
                     // ends recovery (cwnd = ssthresh). The scoreboard is kept.
                     self.end_recovery(now, true);
@@ -317,10 +448,10 @@ impl Tcb {
     /// A duplicate ACK in Reno or NewReno recovery: RFC 5681 §3.2 step 4,
     /// cwnd += SMSS (inflation), or PRR's share of what it delivered.
     fn inflate(&mut self, delivered: usize) {
-        if self.prr.is_some() {
+        if self.loss.prr.is_some() {
             self.prr_on_ack(delivered);
         } else {
-            self.recovery_cwnd += self.smss;
+            self.loss.cwnd += self.smss;
         }
     }
 
@@ -329,28 +460,36 @@ impl Tcb {
         let pipe = self.pipe();
         let ssthresh = self.cc.ssthresh();
         let smss = self.smss;
-        if let Some(prr) = &mut self.prr {
+        if let Some(prr) = &mut self.loss.prr {
             let sndcnt = prr.on_ack(delivered, pipe, ssthresh, smss);
-            self.recovery_cwnd = pipe + sndcnt;
+            self.loss.cwnd = pipe + sndcnt;
         }
     }
 
+    /// RFC 6298 §5.5-5.6 for loss recovery: the retransmission timer expired.
+    /// RFC 6675 §5.1: a timeout ends any recovery (without deflating: cwnd
+    /// is one segment now), and go-back-N follows from SND.UNA.
+    pub(super) fn recovery_on_timeout(&mut self, now: SimTime) {
+        self.end_recovery(now, false);
+        self.loss.on_timeout(self.snd_una, self.snd_max);
+    }
+
     /// Recovery ended; `deflate`: cwnd = ssthresh (not for Tahoe, nor after a timeout).
-    pub(super) fn end_recovery(&mut self, now: SimTime, deflate: bool) {
-        if self.recovery.take().is_none() {
+    fn end_recovery(&mut self, now: SimTime, deflate: bool) {
+        if self.loss.kind.take().is_none() {
             return;
         }
         if deflate {
             self.cc.on_recovery_exit(now);
         }
-        self.prr = None;
-        self.retransmit_head = false;
+        self.loss.prr = None;
+        self.loss.retransmit_head = false;
         self.notes.push(TcpNote::RecoveryEnd);
     }
 
     /// Bytes sent during recovery count toward PRR's prr_out.
     fn prr_sent(&mut self, bytes: usize) {
-        if let Some(prr) = &mut self.prr {
+        if let Some(prr) = &mut self.loss.prr {
             prr.on_send(bytes);
         }
     }
@@ -358,16 +497,16 @@ impl Tcb {
     /// Sends what recovery and the congestion window allow (called by
     /// `output` in the states that send data).
     pub(super) fn transmit(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
-        match self.recovery {
+        match self.loss.kind {
             Some(RecoveryKind::Sack) => self.transmit_sack(now, out),
             Some(RecoveryKind::Reno | RecoveryKind::NewReno) => {
-                if self.retransmit_head {
+                if self.loss.retransmit_head {
                     if self.pacing_holds(now) {
                         return;
                     }
                     // RFC 5681 §3.2 step 3 / RFC 6582 §3.2 step 5 (PRR counts
                     // it, RFC 6937 §3: prr_out += data sent).
-                    self.retransmit_head = false;
+                    self.loss.retransmit_head = false;
                     let n = self.retransmit(
                         now,
                         self.snd_una,
@@ -377,13 +516,13 @@ impl Tcb {
                     );
                     self.prr_sent(n);
                 }
-                let budget = self.prr.as_ref().map(|p| p.budget(self.smss));
+                let budget = self.loss.prr.as_ref().map(|p| p.budget(self.smss));
                 let n = self.send_data(now, false, budget, out);
                 self.prr_sent(n);
             }
             Some(RecoveryKind::Tahoe) | None => {
                 self.send_data(now, false, None, out);
-                if std::mem::take(&mut self.limited_transmit_due) {
+                if std::mem::take(&mut self.loss.limited_transmit_due) {
                     self.limited_transmit(now, out);
                 }
             }
@@ -400,7 +539,7 @@ impl Tcb {
             return; // go-back-N after a timeout: only new data qualifies
         }
         let budget = if self.sack_recovery() {
-            self.scoreboard.high_rxt = self.snd_una;
+            self.loss.scoreboard.high_rxt = self.snd_una;
             let room = self.cc.window().saturating_sub(self.pipe());
             if room < self.smss {
                 return;
@@ -413,7 +552,7 @@ impl Tcb {
                 .min(self.smss)
         };
         let n = self.send_data(now, false, Some(budget), out);
-        self.limited_transmit_bytes += n;
+        self.loss.limited_transmit_bytes += n;
     }
 
     /// RFC 6675 §5: the head retransmission of (4.3), then step (C): while
@@ -421,42 +560,46 @@ impl Tcb {
     /// `NextSeg()` picks.
     fn transmit_sack(&mut self, now: SimTime, out: &mut Vec<Outgoing>) {
         let (dupthresh, smss) = (self.cfg.dupack_threshold, self.smss);
-        if self.retransmit_head {
+        if self.loss.retransmit_head {
             if self.pacing_holds(now) {
                 return;
             }
-            self.retransmit_head = false;
+            self.loss.retransmit_head = false;
             // (4.3): the segment at HighACK + 1, not into SACKed data; HighRxt
             // and RescueRxt to its end.
-            let holes = self.scoreboard.holes(self.snd_una, self.snd_max);
+            let holes = self.loss.scoreboard.holes(self.snd_una, self.snd_max);
             let len = holes
                 .first()
                 .map_or(smss, |&(a, b)| ((b - a) as usize).min(smss));
             let n = self.retransmit(now, self.snd_una, len, SendCause::FastRetransmission, out);
-            self.scoreboard.high_rxt = self.snd_una + n;
-            self.scoreboard.rescue_rxt = Some(self.snd_una + n);
+            self.loss.scoreboard.high_rxt = self.snd_una + n;
+            self.loss.scoreboard.rescue_rxt = Some(self.snd_una + n);
             self.prr_sent(n);
         }
         loop {
             let pipe = self.pipe();
-            let budget = match &self.prr {
+            let budget = match &self.loss.prr {
                 Some(prr) => prr.budget(smss),
                 None => self.cc.window().saturating_sub(pipe),
             };
-            if self.prr.is_none() && budget < smss {
+            if self.loss.prr.is_none() && budget < smss {
                 break;
             }
             let new_len = self.new_data_len();
-            let next =
-                self.scoreboard
-                    .next_seg(self.snd_una, self.snd_max, new_len > 0, dupthresh, smss);
+            let next = self.loss.scoreboard.next_seg(
+                self.snd_una,
+                self.snd_max,
+                new_len > 0,
+                dupthresh,
+                smss,
+            );
             let n = match next {
                 NextSeg::Retransmit { seq, len } if len <= budget => {
                     if self.pacing_holds(now) {
                         break;
                     }
                     let n = self.retransmit(now, seq, len, SendCause::FastRetransmission, out);
-                    self.scoreboard.high_rxt = seq + n;
+                    self.loss.scoreboard.high_rxt = seq + n;
                     n
                 }
                 NextSeg::NewData if new_len <= budget => {
@@ -468,7 +611,7 @@ impl Tcb {
                     }
                     // Rule (4): RescueRxt = RecoveryPoint; HighRxt unchanged.
                     let n = self.retransmit(now, seq, len, SendCause::FastRetransmission, out);
-                    self.scoreboard.rescue_rxt = Some(self.recover + 1);
+                    self.loss.scoreboard.rescue_rxt = Some(self.loss.recover + 1);
                     n
                 }
                 _ => 0,

@@ -13,9 +13,10 @@
 //! - [`bbr`]: BBR v1 (draft-cardwell-iccrg-bbr-congestion-control-00), a
 //!   model-based controller that sets a pacing rate as well as a window.
 //!
-//! Tahoe, Reno and NewReno share one window arithmetic (RFC 5681 §3.1 with
-//! RFC 3465 byte counting); what differs between them is recovery, which the
-//! connection runs ([`CongestionControl::recovery`]).
+//! Tahoe, Reno and NewReno are one implementation, [`RenoFamily`] (RFC 5681
+//! §3.1 with RFC 3465 byte counting), parameterised by its [`LossResponse`]:
+//! what differs between them is recovery, which the connection runs
+//! ([`CongestionControl::recovery`]).
 //!
 //! The loss-based controllers hear about acknowledgments through
 //! [`CongestionControl::on_ack`]. A rate-based one ([`CongestionControl::rate_based`])
@@ -29,6 +30,7 @@ pub mod bbr;
 pub mod cubic;
 pub mod newreno;
 pub mod reno;
+pub mod reno_family;
 pub mod tahoe;
 
 use sim_core::{SimDuration, SimTime};
@@ -37,6 +39,7 @@ pub use bbr::{Bbr, BbrConfig, BbrState};
 pub use cubic::{Cubic, CubicConfig};
 pub use newreno::NewReno;
 pub use reno::Reno;
+pub use reno_family::{LossResponse, RenoFamily};
 pub use tahoe::Tahoe;
 
 use super::rate::RateSample;

@@ -1,116 +1,31 @@
-//! NewReno's window arithmetic (RFC 5681 §3.1, RFC 6582 §3.2), with
-//! appropriate byte counting (RFC 3465) and restart after idle (RFC 5681
-//! §4.1). The connection drives fast recovery itself (RFC 6582's partial
-//! ACKs and window inflation, or RFC 6675 with SACK); this controller only
-//! grows and cuts the window. [`super::Reno`] and [`super::Tahoe`] reuse it
-//! and differ only in the recovery they ask for.
+//! TCP NewReno (RFC 6582): the Reno family's window arithmetic
+//! (`reno_family.rs`) with NewReno recovery, where partial ACKs keep fast
+//! recovery going until everything outstanding at its start is
+//! acknowledged, or, when SACK is negotiated, RFC 6675 SACK-based recovery.
+//! The connection runs that recovery ([`RecoveryStyle::NewReno`]). The default.
 //!
-//! Parameters (no settings of their own): the initial window (RFC 6928,
-//! `TcpConfig::initial_window`), ssthresh initially "arbitrarily high" (RFC
-//! 5681 §3.1), the ABC limit L = 2·SMSS ([`super::ABC_LIMIT_SEGMENTS`]).
+//! Parameters: none beyond the initial window (`TcpConfig::initial_window`).
 
-use sim_core::{SimDuration, SimTime};
-
-use super::{CongestionControl, slow_start_increase};
+use super::RecoveryStyle;
+use super::reno_family::{LossResponse, RenoFamily};
 
 /// NewReno.
-#[derive(Clone, Debug)]
-pub struct NewReno {
-    mss: usize,
-    cwnd: usize,
-    ssthresh: usize,
-    /// Bytes acknowledged in congestion avoidance since cwnd last grew (RFC 3465 §2.1).
-    bytes_acked: usize,
-    /// In the slow start that follows a timeout (RFC 3465 §2.3: L = 1 SMSS).
-    after_rto: bool,
-}
+pub type NewReno = RenoFamily<NewRenoLoss>;
 
-impl NewReno {
-    /// A controller for segments of `mss` bytes with an initial window of
-    /// `initial_segments` (RFC 6928) and an "arbitrarily high" ssthresh (RFC 5681 §3.1).
-    pub fn new(mss: usize, initial_segments: u32) -> NewReno {
-        NewReno {
-            mss,
-            cwnd: mss * initial_segments as usize,
-            ssthresh: usize::MAX,
-            bytes_acked: 0,
-            after_rto: false,
-        }
-    }
+/// NewReno's loss response: RFC 6582 fast recovery (RFC 6675 with SACK).
+#[derive(Clone, Copy, Debug)]
+pub enum NewRenoLoss {}
 
-    /// RFC 5681 (4): ssthresh = max(FlightSize / 2, 2*SMSS).
-    fn halve(&mut self, in_flight: usize) {
-        self.ssthresh = (in_flight / 2).max(2 * self.mss);
-    }
-}
-
-impl CongestionControl for NewReno {
-    fn name(&self) -> &'static str {
-        "newreno"
-    }
-
-    fn on_ack(
-        &mut self,
-        _now: SimTime,
-        acked: usize,
-        _rtt: Option<SimDuration>,
-        _in_flight: usize,
-    ) {
-        if self.cwnd < self.ssthresh {
-            // RFC 5681 (2) slow start with RFC 3465 §2.2 byte counting:
-            // cwnd += min(N, L) per ACK.
-            self.cwnd += slow_start_increase(acked, self.mss, self.after_rto);
-        } else {
-            // RFC 5681 §3.1 with appropriate byte counting (RFC 3465 §2.1): one
-            // SMSS per cwnd of acknowledged bytes.
-            self.after_rto = false;
-            self.bytes_acked += acked;
-            if self.bytes_acked >= self.cwnd {
-                self.bytes_acked -= self.cwnd;
-                self.cwnd += self.mss;
-            }
-        }
-    }
-
-    fn on_congestion_event(&mut self, _now: SimTime, in_flight: usize) {
-        self.halve(in_flight);
-        // RFC 5681 §3.2 step 2: recovery starts at ssthresh (+3 SMSS of inflation,
-        // which the connection adds while it is in recovery).
-        self.cwnd = self.ssthresh;
-        self.bytes_acked = 0;
-    }
-
-    fn on_rto(&mut self, _now: SimTime, in_flight: usize) {
-        // RFC 5681 (4) and §3.1: loss window of one segment.
-        self.halve(in_flight);
-        self.cwnd = self.mss;
-        self.bytes_acked = 0;
-        self.after_rto = true;
-    }
-
-    fn on_recovery_exit(&mut self, _now: SimTime) {
-        // RFC 6582 §3.2 step 3 (full ACK): deflate to ssthresh.
-        self.cwnd = self.ssthresh;
-    }
-
-    fn on_idle_restart(&mut self, _now: SimTime, restart_window: usize) {
-        // RFC 5681 §4.1: cwnd = min(RW, cwnd); ssthresh is kept.
-        self.cwnd = self.cwnd.min(restart_window);
-        self.bytes_acked = 0;
-    }
-
-    fn window(&self) -> usize {
-        self.cwnd
-    }
-
-    fn ssthresh(&self) -> usize {
-        self.ssthresh
-    }
+impl LossResponse for NewRenoLoss {
+    const NAME: &'static str = "newreno";
+    const RECOVERY: RecoveryStyle = RecoveryStyle::NewReno;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tcp::congestion::CongestionControl;
+    use sim_core::SimTime;
 
     const MSS: usize = 1460;
 

@@ -6,69 +6,31 @@
 //! partial ACK with cwnd = ssthresh; the next hole needs another three
 //! duplicate ACKs (and another halving) or the retransmission timer, which is
 //! the behaviour NewReno (RFC 6582) fixed. The connection implements that
-//! recovery ([`RecoveryStyle::Reno`]); this controller is [`NewReno`]'s window
-//! arithmetic under another name.
+//! recovery ([`RecoveryStyle::Reno`]); the window arithmetic is the Reno
+//! family's (`reno_family.rs`).
 //!
 //! Parameters: none beyond the initial window (`TcpConfig::initial_window`).
 
-use sim_core::{SimDuration, SimTime};
-
-use super::{CongestionControl, NewReno, RecoveryStyle};
+use super::RecoveryStyle;
+use super::reno_family::{LossResponse, RenoFamily};
 
 /// Reno.
-#[derive(Clone, Debug)]
-pub struct Reno(NewReno);
+pub type Reno = RenoFamily<RenoLoss>;
 
-impl Reno {
-    /// A controller for segments of `mss` bytes with an initial window of
-    /// `initial_segments`.
-    pub fn new(mss: usize, initial_segments: u32) -> Reno {
-        Reno(NewReno::new(mss, initial_segments))
-    }
-}
+/// Reno's loss response: RFC 5681 §3.2 fast recovery, ended by the first new ACK.
+#[derive(Clone, Copy, Debug)]
+pub enum RenoLoss {}
 
-impl CongestionControl for Reno {
-    fn name(&self) -> &'static str {
-        "reno"
-    }
-
-    fn on_ack(&mut self, now: SimTime, acked: usize, rtt: Option<SimDuration>, in_flight: usize) {
-        self.0.on_ack(now, acked, rtt, in_flight);
-    }
-
-    fn on_congestion_event(&mut self, now: SimTime, in_flight: usize) {
-        self.0.on_congestion_event(now, in_flight);
-    }
-
-    fn on_rto(&mut self, now: SimTime, in_flight: usize) {
-        self.0.on_rto(now, in_flight);
-    }
-
-    fn on_recovery_exit(&mut self, now: SimTime) {
-        // RFC 5681 §3.2 step 6: "set cwnd to ssthresh" (deflating the window).
-        self.0.on_recovery_exit(now);
-    }
-
-    fn on_idle_restart(&mut self, now: SimTime, restart_window: usize) {
-        self.0.on_idle_restart(now, restart_window);
-    }
-
-    fn window(&self) -> usize {
-        self.0.window()
-    }
-
-    fn ssthresh(&self) -> usize {
-        self.0.ssthresh()
-    }
-
-    fn recovery(&self) -> RecoveryStyle {
-        RecoveryStyle::Reno
-    }
+impl LossResponse for RenoLoss {
+    const NAME: &'static str = "reno";
+    const RECOVERY: RecoveryStyle = RecoveryStyle::Reno;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tcp::congestion::CongestionControl;
+    use sim_core::SimTime;
 
     const MSS: usize = 1000;
 

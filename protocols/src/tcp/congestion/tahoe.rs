@@ -6,70 +6,33 @@
 //! SND.UNA. The connection implements that recovery ([`RecoveryStyle::Tahoe`]:
 //! three duplicate ACKs are treated as a timeout that did not have to be
 //! waited for, with go-back-N, as in the Tahoe of Fall & Floyd's 1996
-//! simulations); this controller is [`NewReno`]'s window arithmetic under
-//! another name.
+//! simulations); the window arithmetic is the Reno family's
+//! (`reno_family.rs`), without the deflation at the end of fast recovery,
+//! which Tahoe does not have. An ECN echo (RFC 3168 §6.1.2) still halves
+//! the window, as for a fast retransmit with fast recovery.
 //!
 //! Parameters: none beyond the initial window (`TcpConfig::initial_window`).
 
-use sim_core::{SimDuration, SimTime};
-
-use super::{CongestionControl, NewReno, RecoveryStyle};
+use super::RecoveryStyle;
+use super::reno_family::{LossResponse, RenoFamily};
 
 /// Tahoe.
-#[derive(Clone, Debug)]
-pub struct Tahoe(NewReno);
+pub type Tahoe = RenoFamily<TahoeLoss>;
 
-impl Tahoe {
-    /// A controller for segments of `mss` bytes with an initial window of
-    /// `initial_segments`.
-    pub fn new(mss: usize, initial_segments: u32) -> Tahoe {
-        Tahoe(NewReno::new(mss, initial_segments))
-    }
-}
+/// Tahoe's loss response: fast retransmit, then slow start from one segment.
+#[derive(Clone, Copy, Debug)]
+pub enum TahoeLoss {}
 
-impl CongestionControl for Tahoe {
-    fn name(&self) -> &'static str {
-        "tahoe"
-    }
-
-    fn on_ack(&mut self, now: SimTime, acked: usize, rtt: Option<SimDuration>, in_flight: usize) {
-        self.0.on_ack(now, acked, rtt, in_flight);
-    }
-
-    fn on_congestion_event(&mut self, now: SimTime, in_flight: usize) {
-        // Reached only by an ECN echo (RFC 3168 §6.1.2: halve, as for a
-        // fast retransmit with fast recovery); losses go through `on_rto`.
-        self.0.on_congestion_event(now, in_flight);
-    }
-
-    fn on_rto(&mut self, now: SimTime, in_flight: usize) {
-        self.0.on_rto(now, in_flight);
-    }
-
-    fn on_recovery_exit(&mut self, _now: SimTime) {
-        // No fast recovery, nothing to deflate: slow start continues.
-    }
-
-    fn on_idle_restart(&mut self, now: SimTime, restart_window: usize) {
-        self.0.on_idle_restart(now, restart_window);
-    }
-
-    fn window(&self) -> usize {
-        self.0.window()
-    }
-
-    fn ssthresh(&self) -> usize {
-        self.0.ssthresh()
-    }
-
-    fn recovery(&self) -> RecoveryStyle {
-        RecoveryStyle::Tahoe
-    }
+impl LossResponse for TahoeLoss {
+    const NAME: &'static str = "tahoe";
+    const RECOVERY: RecoveryStyle = RecoveryStyle::Tahoe;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tcp::congestion::CongestionControl;
+    use sim_core::SimTime;
 
     const MSS: usize = 1000;
 

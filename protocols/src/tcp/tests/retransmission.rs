@@ -251,7 +251,7 @@ fn acks_with_data_or_a_new_window_are_not_duplicates() {
             ..seg(311, 101)
         },
     );
-    assert_eq!(tcb.dupacks, 1);
+    assert_eq!(tcb.loss.dupacks(), 1);
     assert!(
         !notes(&mut tcb)
             .iter()

@@ -77,7 +77,7 @@ fn one_ack_showing_the_first_segment_lost_starts_recovery() {
     // lost) makes IsLost(HighACK + 1) true before DupThresh duplicates.
     let mut tcb = ten_sent(config());
     sent!(ack(&mut tcb, 200, 0, &[(1, 5)]), [fast(0)]);
-    assert_eq!(tcb.dupacks, 1);
+    assert_eq!(tcb.loss.dupacks(), 1);
     assert_eq!(tcb.recovery(), Some(RecoveryKind::Sack));
 }
 
@@ -133,7 +133,7 @@ fn a_timeout_clears_the_scoreboard_and_goes_back_to_snd_una() {
         matches!(n[..], [TcpNote::Timeout { .. }, TcpNote::RecoveryEnd]),
         "{n:?}"
     );
-    assert!(tcb.scoreboard.ranges().is_empty());
+    assert!(tcb.loss.scoreboard().ranges().is_empty());
     // Slow start from one segment: the next ACK releases two, SACKed or not.
     sent!(
         recv(&mut tcb, 1200, seg(301, s(1))),
