@@ -7,6 +7,7 @@ use reports::summary::table::{fmt_rate, render};
 use reports::{FlowSummary, LinkSummary, RunSummary};
 use scenarios::expect::{Expect, FlowSelector};
 use scenarios::{App, LinkDirection, Scenario};
+use sim_core::time::text::secs_f6;
 use sim_core::{DataRate, SimTime};
 
 use crate::{AppStats, RunOutcome};
@@ -86,10 +87,6 @@ fn link_scope(link: &str, dir: Option<LinkDirection>) -> String {
         Some(d) => format!("{link} {}", dir_name(d)),
         None => link.to_string(),
     }
-}
-
-fn secs(s: f64) -> String {
-    format!("{s:.6} s")
 }
 
 fn percent(x: f64) -> String {
@@ -206,7 +203,7 @@ fn goodput(
 /// Every selected flow established by `time`.
 fn handshake_by(s: &RunSummary, flow: &FlowSelector, time: SimTime) -> ExpectOutcome {
     let name = format!("handshake {flow}");
-    let expected = format!("by {}", secs(time.as_secs_f64()));
+    let expected = format!("by {}", secs_f6(time.as_secs_f64()));
     let fs = flows(s, Some(flow));
     if fs.is_empty() {
         return outcome(name, "no such flow".into(), expected, false);
@@ -220,7 +217,7 @@ fn handshake_by(s: &RunSummary, flow: &FlowSelector, time: SimTime) -> ExpectOut
         .filter_map(|f| f.established_s)
         .fold(0.0, f64::max);
     let ok = last <= time.as_secs_f64();
-    outcome(name, secs(last), expected, ok)
+    outcome(name, secs_f6(last), expected, ok)
 }
 
 /// The share of echo requests answered, over the pings `from` a node or all.
@@ -263,16 +260,16 @@ fn dhcp_bound_by(run: &RunOutcome, time: SimTime, count: Option<u32>) -> ExpectO
         _ => format!(
             "{ever} of {} bound, the last at {}",
             bound.len(),
-            secs(last)
+            secs_f6(last)
         ),
     };
     let (expected, ok) = match count {
         Some(n) => (
-            format!("{n} of {} bound by {}", bound.len(), secs(t)),
+            format!("{n} of {} bound by {}", bound.len(), secs_f6(t)),
             in_time == n as usize && ever == in_time,
         ),
         None => (
-            format!("all bound by {}", secs(t)),
+            format!("all bound by {}", secs_f6(t)),
             !bound.is_empty() && in_time == bound.len(),
         ),
     };
