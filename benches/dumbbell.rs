@@ -1,4 +1,4 @@
-//! The dumbbell experiment of `scenarios/dumbbell.ron`, 60 simulated seconds at
+//! The dumbbell experiment of `scenarios/experiments/dumbbell.ron`, 60 simulated seconds at
 //! 100 Mbit/s, with 1 flow and with 10 flows (NewReno), and with 1 BBR flow
 //! (paced, with delivery-rate samples), without output files (as a sweep
 //! runs it). Reports simulated events per second of wall time; the wall time
@@ -10,7 +10,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netsim::{Loaded, RunOptions};
 
 fn dumbbell(c: &mut Criterion) {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dumbbell.ron");
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/experiments/dumbbell.ron");
     let mut group = c.benchmark_group("dumbbell_60s");
     group.sample_size(10);
     let cases = [

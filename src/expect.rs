@@ -7,6 +7,8 @@ use reports::summary::table::{fmt_rate, render};
 use reports::{FlowSummary, LinkSummary, RunSummary};
 use scenarios::expect::{Expect, FlowSelector};
 use scenarios::{App, LinkDirection, Scenario};
+use sim_core::time::text::secs_f6;
+use sim_core::{DataRate, SimTime};
 
 use crate::{AppStats, RunOutcome};
 
@@ -87,10 +89,6 @@ fn link_scope(link: &str, dir: Option<LinkDirection>) -> String {
     }
 }
 
-fn secs(s: f64) -> String {
-    format!("{s:.6} s")
-}
-
 fn percent(x: f64) -> String {
     format!("{:.1} %", x * 100.0)
 }
@@ -121,58 +119,8 @@ fn evaluate_one(scenario: &Scenario, run: &RunOutcome, e: &Expect) -> ExpectOutc
             max,
             around,
             percent: tolerance,
-        } => {
-            let name = format!("goodput {flow}");
-            let (expected, ok): (String, Box<dyn Fn(f64) -> bool>) = match (around, tolerance) {
-                (Some(a), Some(p)) => {
-                    let (a, p) = (a.bps() as f64, *p);
-                    (
-                        format!("{} ± {p} %", fmt_rate(a)),
-                        Box::new(move |g| (g - a).abs() <= a * p / 100.0),
-                    )
-                }
-                _ => {
-                    let lo = min.map(|r| r.bps() as f64);
-                    let hi = max.map(|r| r.bps() as f64);
-                    let text = match (lo, hi) {
-                        (Some(lo), Some(hi)) => format!("{} to {}", fmt_rate(lo), fmt_rate(hi)),
-                        (Some(lo), None) => format!(">= {}", fmt_rate(lo)),
-                        (None, Some(hi)) => format!("<= {}", fmt_rate(hi)),
-                        (None, None) => "any".to_string(),
-                    };
-                    (
-                        text,
-                        Box::new(move |g| {
-                            lo.is_none_or(|lo| g >= lo) && hi.is_none_or(|hi| g <= hi)
-                        }),
-                    )
-                }
-            };
-            let fs = flows(s, Some(flow));
-            if fs.is_empty() {
-                return outcome(name, "no such flow".into(), expected, false);
-            }
-            let g: f64 = fs.iter().map(|f| f.goodput_bps).sum();
-            outcome(name, fmt_rate(g), expected, ok(g))
-        }
-        Expect::HandshakeBy { flow, time } => {
-            let name = format!("handshake {flow}");
-            let expected = format!("by {}", secs(time.as_secs_f64()));
-            let fs = flows(s, Some(flow));
-            if fs.is_empty() {
-                return outcome(name, "no such flow".into(), expected, false);
-            }
-            if let Some(f) = fs.iter().find(|f| f.established_s.is_none()) {
-                let observed = format!("never completed ({})", f.final_state);
-                return outcome(name, observed, expected, false);
-            }
-            let last = fs
-                .iter()
-                .filter_map(|f| f.established_s)
-                .fold(0.0, f64::max);
-            let ok = last <= time.as_secs_f64();
-            outcome(name, secs(last), expected, ok)
-        }
+        } => goodput(s, flow, *min, *max, *around, *tolerance),
+        Expect::HandshakeBy { flow, time } => handshake_by(s, flow, *time),
         Expect::NoRto { flow } => {
             let mut r = exact_count("RTOs", s, flow.as_ref(), 0, |f| f.rtos);
             r.expectation = format!("no RTO {}", scope(flow.as_ref()));
@@ -188,98 +136,186 @@ fn evaluate_one(scenario: &Scenario, run: &RunOutcome, e: &Expect) -> ExpectOutc
             exact_count("retransmits", s, flow.as_ref(), *count, |f| f.retransmits)
         }
         Expect::AllDelivered => all_delivered(scenario, run),
-        Expect::PingSuccess { from, min } => {
-            let name = format!("ping success {}", from.as_deref().unwrap_or("(all pings)"));
-            let (mut sent, mut answered) = (0u64, 0u64);
-            for (node, app) in &run.apps {
-                if let AppStats::Ping(p) = app {
-                    if from.as_ref().is_none_or(|f| f == node) {
-                        sent += u64::from(p.transmitted);
-                        answered += u64::from(p.received);
-                    }
-                }
-            }
-            let expected = format!(">= {}", percent(*min));
-            if sent == 0 {
-                return outcome(name, "no request sent".into(), expected, false);
-            }
-            let rate = answered as f64 / sent as f64;
-            let observed = format!("{answered}/{sent} ({})", percent(rate));
-            outcome(name, observed, expected, rate >= *min)
-        }
-        Expect::DhcpBoundBy { time, count } => {
-            let bound: Vec<Option<f64>> = run
-                .apps
-                .iter()
-                .filter_map(|(_, a)| match a {
-                    AppStats::DhcpClient(c) => Some(c.bound.first().map(|b| b.0.as_secs_f64())),
-                    _ => None,
-                })
-                .collect();
-            let t = time.as_secs_f64();
-            let in_time = bound.iter().filter(|b| b.is_some_and(|b| b <= t)).count();
-            let ever = bound.iter().flatten().count();
-            let last = bound.iter().flatten().fold(0.0, |a: f64, b| a.max(*b));
-            let observed = match ever {
-                0 => format!("0 of {} bound", bound.len()),
-                _ => format!(
-                    "{ever} of {} bound, the last at {}",
-                    bound.len(),
-                    secs(last)
-                ),
-            };
-            let (expected, ok) = match count {
-                Some(n) => (
-                    format!("{n} of {} bound by {}", bound.len(), secs(t)),
-                    in_time == *n as usize && ever == in_time,
-                ),
-                None => (
-                    format!("all bound by {}", secs(t)),
-                    !bound.is_empty() && in_time == bound.len(),
-                ),
-            };
-            outcome("DHCP clients bound".into(), observed, expected, ok)
-        }
+        Expect::PingSuccess { from, min } => ping_success(run, from.as_deref(), *min),
+        Expect::DhcpBoundBy { time, count } => dhcp_bound_by(run, *time, *count),
         Expect::QueueMax {
             link,
             direction,
             max,
             min,
-        } => {
-            let name = format!("max queue {}", link_scope(link, *direction));
-            let ds = directions(s, link, *direction);
-            let m = ds.iter().map(|l| l.max_queue_packets).max().unwrap_or(0) as u64;
-            let ok = !ds.is_empty() && m <= *max && min.is_none_or(|lo| m >= lo);
-            let expected = match min {
-                Some(lo) => format!("{lo} to {max} packets"),
-                None => format!("<= {max} packets"),
-            };
-            outcome(name, format!("{m} packets"), expected, ok)
-        }
+        } => queue_max(s, link, *direction, *max, *min),
         Expect::Utilisation {
             link,
             direction,
             min,
-        } => {
-            let name = format!("utilisation {}", link_scope(link, *direction));
-            let ds = directions(s, link, *direction);
-            let u = ds.iter().map(|l| l.utilisation).fold(0.0, f64::max);
-            let ok = !ds.is_empty() && u >= *min;
-            outcome(name, percent(u), format!(">= {}", percent(*min)), ok)
-        }
+        } => utilisation(s, link, *direction, *min),
         Expect::LinkFrames {
             link,
             direction,
             frames,
-        } => {
-            let name = format!("frames {}", link_scope(link, Some(*direction)));
-            let ds = directions(s, link, Some(*direction));
-            let n: u64 = ds.iter().map(|l| l.frames).sum();
-            let ok = !ds.is_empty() && n == *frames;
-            outcome(name, n.to_string(), frames.to_string(), ok)
-        }
+        } => link_frames(s, link, *direction, *frames),
         Expect::Fairness { flows: sels, min } => fairness(s, sels, *min),
     }
+}
+
+/// The selected flows' goodput added up, within `min..=max` or within
+/// `tolerance` percent `around` a rate.
+fn goodput(
+    s: &RunSummary,
+    flow: &FlowSelector,
+    min: Option<DataRate>,
+    max: Option<DataRate>,
+    around: Option<DataRate>,
+    tolerance: Option<f64>,
+) -> ExpectOutcome {
+    let name = format!("goodput {flow}");
+    let (expected, ok): (String, Box<dyn Fn(f64) -> bool>) = match (around, tolerance) {
+        (Some(a), Some(p)) => {
+            let a = a.bps() as f64;
+            (
+                format!("{} ± {p} %", fmt_rate(a)),
+                Box::new(move |g| (g - a).abs() <= a * p / 100.0),
+            )
+        }
+        _ => {
+            let lo = min.map(|r| r.bps() as f64);
+            let hi = max.map(|r| r.bps() as f64);
+            let text = match (lo, hi) {
+                (Some(lo), Some(hi)) => format!("{} to {}", fmt_rate(lo), fmt_rate(hi)),
+                (Some(lo), None) => format!(">= {}", fmt_rate(lo)),
+                (None, Some(hi)) => format!("<= {}", fmt_rate(hi)),
+                (None, None) => "any".to_string(),
+            };
+            (
+                text,
+                Box::new(move |g| lo.is_none_or(|lo| g >= lo) && hi.is_none_or(|hi| g <= hi)),
+            )
+        }
+    };
+    let fs = flows(s, Some(flow));
+    if fs.is_empty() {
+        return outcome(name, "no such flow".into(), expected, false);
+    }
+    let g: f64 = fs.iter().map(|f| f.goodput_bps).sum();
+    outcome(name, fmt_rate(g), expected, ok(g))
+}
+
+/// Every selected flow established by `time`.
+fn handshake_by(s: &RunSummary, flow: &FlowSelector, time: SimTime) -> ExpectOutcome {
+    let name = format!("handshake {flow}");
+    let expected = format!("by {}", secs_f6(time.as_secs_f64()));
+    let fs = flows(s, Some(flow));
+    if fs.is_empty() {
+        return outcome(name, "no such flow".into(), expected, false);
+    }
+    if let Some(f) = fs.iter().find(|f| f.established_s.is_none()) {
+        let observed = format!("never completed ({})", f.final_state);
+        return outcome(name, observed, expected, false);
+    }
+    let last = fs
+        .iter()
+        .filter_map(|f| f.established_s)
+        .fold(0.0, f64::max);
+    let ok = last <= time.as_secs_f64();
+    outcome(name, secs_f6(last), expected, ok)
+}
+
+/// The share of echo requests answered, over the pings `from` a node or all.
+fn ping_success(run: &RunOutcome, from: Option<&str>, min: f64) -> ExpectOutcome {
+    let name = format!("ping success {}", from.unwrap_or("(all pings)"));
+    let (mut sent, mut answered) = (0u64, 0u64);
+    for (node, app) in &run.apps {
+        if let AppStats::Ping(p) = app {
+            if from.is_none_or(|f| f == node) {
+                sent += u64::from(p.transmitted);
+                answered += u64::from(p.received);
+            }
+        }
+    }
+    let expected = format!(">= {}", percent(min));
+    if sent == 0 {
+        return outcome(name, "no request sent".into(), expected, false);
+    }
+    let rate = answered as f64 / sent as f64;
+    let observed = format!("{answered}/{sent} ({})", percent(rate));
+    outcome(name, observed, expected, rate >= min)
+}
+
+/// All DHCP clients (or exactly `count` of them) bound by `time`.
+fn dhcp_bound_by(run: &RunOutcome, time: SimTime, count: Option<u32>) -> ExpectOutcome {
+    let bound: Vec<Option<f64>> = run
+        .apps
+        .iter()
+        .filter_map(|(_, a)| match a {
+            AppStats::DhcpClient(c) => Some(c.bound.first().map(|b| b.0.as_secs_f64())),
+            _ => None,
+        })
+        .collect();
+    let t = time.as_secs_f64();
+    let in_time = bound.iter().filter(|b| b.is_some_and(|b| b <= t)).count();
+    let ever = bound.iter().flatten().count();
+    let last = bound.iter().flatten().fold(0.0, |a: f64, b| a.max(*b));
+    let observed = match ever {
+        0 => format!("0 of {} bound", bound.len()),
+        _ => format!(
+            "{ever} of {} bound, the last at {}",
+            bound.len(),
+            secs_f6(last)
+        ),
+    };
+    let (expected, ok) = match count {
+        Some(n) => (
+            format!("{n} of {} bound by {}", bound.len(), secs_f6(t)),
+            in_time == n as usize && ever == in_time,
+        ),
+        None => (
+            format!("all bound by {}", secs_f6(t)),
+            !bound.is_empty() && in_time == bound.len(),
+        ),
+    };
+    outcome("DHCP clients bound".into(), observed, expected, ok)
+}
+
+/// The longest queue, in packets, of a link (one direction or both).
+fn queue_max(
+    s: &RunSummary,
+    link: &str,
+    direction: Option<LinkDirection>,
+    max: u64,
+    min: Option<u64>,
+) -> ExpectOutcome {
+    let name = format!("max queue {}", link_scope(link, direction));
+    let ds = directions(s, link, direction);
+    let m = ds.iter().map(|l| l.max_queue_packets).max().unwrap_or(0) as u64;
+    let ok = !ds.is_empty() && m <= max && min.is_none_or(|lo| m >= lo);
+    let expected = match min {
+        Some(lo) => format!("{lo} to {max} packets"),
+        None => format!("<= {max} packets"),
+    };
+    outcome(name, format!("{m} packets"), expected, ok)
+}
+
+/// The highest utilisation of a link's selected directions.
+fn utilisation(
+    s: &RunSummary,
+    link: &str,
+    direction: Option<LinkDirection>,
+    min: f64,
+) -> ExpectOutcome {
+    let name = format!("utilisation {}", link_scope(link, direction));
+    let ds = directions(s, link, direction);
+    let u = ds.iter().map(|l| l.utilisation).fold(0.0, f64::max);
+    let ok = !ds.is_empty() && u >= min;
+    outcome(name, percent(u), format!(">= {}", percent(min)), ok)
+}
+
+/// The frames a link sent in one direction, exactly.
+fn link_frames(s: &RunSummary, link: &str, direction: LinkDirection, frames: u64) -> ExpectOutcome {
+    let name = format!("frames {}", link_scope(link, Some(direction)));
+    let ds = directions(s, link, Some(direction));
+    let n: u64 = ds.iter().map(|l| l.frames).sum();
+    let ok = !ds.is_empty() && n == frames;
+    outcome(name, n.to_string(), frames.to_string(), ok)
 }
 
 fn fairness(s: &RunSummary, sels: &[FlowSelector], min: f64) -> ExpectOutcome {

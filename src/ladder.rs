@@ -5,7 +5,7 @@ use protocols::topology::{IfaceId, NodeId, Topology};
 use reports::ladder::{EndFilter, HostFilter, LadderFilter};
 use scenarios::ladder::ConnHost;
 use scenarios::{Address, Scenario};
-use sim_core::SimTime;
+use sim_core::time::text::seconds_short;
 
 use crate::{Error, RunOptions};
 
@@ -49,14 +49,10 @@ pub(crate) fn filter(
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        let secs = |t: SimTime| {
-            let s = t.to_string();
-            format!("{}s", s.trim_end_matches('0').trim_end_matches('.'))
-        };
         return Err(Error::Usage(format!(
             "--to {} is before --from {}: nothing to draw",
-            secs(t),
-            secs(f)
+            seconds_short(t),
+            seconds_short(f)
         )));
     }
     Ok(LadderFilter {

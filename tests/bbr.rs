@@ -1,5 +1,5 @@
 //! BBR v1 and HyStart++ end to end, on the dumbbell and in
-//! `scenarios/bbr-vs-cubic.ron`: what the goodputs, the queueing delay a
+//! `scenarios/experiments/bbr-vs-cubic.ron`: what the goodputs, the queueing delay a
 //! ping sees next to the flows, and the trace show.
 //!
 //! The path of these tests: 10 Mbit/s and 20 ms one way at the bottleneck,
@@ -72,7 +72,7 @@ fn mean(v: &[f64]) -> f64 {
 /// queue, 28 times the BDP, with a ping every 100 ms beside it.
 fn one_flow(cc: &str) -> RunOutcome {
     run(
-        "scenarios/dumbbell.ron",
+        "scenarios/experiments/dumbbell.ron",
         &[
             &format!("cc={cc}"),
             "bottleneck_rate=10Mbps",
@@ -161,7 +161,7 @@ fn hystart_ends_slow_start_before_the_deep_buffer_overflows() {
     };
     let out = run_with_outputs(
         "bbr-hystart",
-        "scenarios/dumbbell.ron",
+        "scenarios/experiments/dumbbell.ron",
         &overrides("cc=cubic-hystart"),
     );
     let ev = events(&out);
@@ -192,7 +192,7 @@ fn hystart_ends_slow_start_before_the_deep_buffer_overflows() {
     // SACK recovery, and no HyStart++ note.
     let out = run_with_outputs(
         "bbr-no-hystart",
-        "scenarios/dumbbell.ron",
+        "scenarios/experiments/dumbbell.ron",
         &overrides("cc=cubic"),
     );
     let ev = events(&out);
@@ -215,7 +215,7 @@ fn shares(o: &RunOutcome) -> (f64, f64) {
 
 #[test]
 fn bbr_vs_cubic_cubic_takes_the_deep_buffer_bbr_the_shallow_one() {
-    let o = run("scenarios/bbr-vs-cubic.ron", &[]);
+    let o = run("scenarios/experiments/bbr-vs-cubic.ron", &[]);
     let (bbr, cubic) = shares(&o);
     // Deep buffer (300 packets, 8 BDP): CUBIC fills it and takes about two
     // thirds; BBR's window is capped at 2 × BtlBw × RTprop and gets the rest.
@@ -233,7 +233,7 @@ fn bbr_vs_cubic_cubic_takes_the_deep_buffer_bbr_the_shallow_one() {
     // Shallow buffer (50 packets, 1.4 BDP): CUBIC's losses halve its window
     // again and again while BBR, which ignores loss, takes the larger share.
     let o = run(
-        "scenarios/bbr-vs-cubic.ron",
+        "scenarios/experiments/bbr-vs-cubic.ron",
         &["queue=DropTail(limit: \"50p\")"],
     );
     let (bbr, cubic) = shares(&o);

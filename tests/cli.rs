@@ -12,7 +12,7 @@ fn run_prints_the_trace_and_writes_outputs() {
     let out = scratch("cli-run");
     let o = netsim(&[
         "run",
-        "scenarios/ping-router.ron",
+        "scenarios/teaching/ping-router.ron",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -58,14 +58,14 @@ fn quiet_prints_nothing_and_check_validates_without_running() {
     let out = scratch("cli-quiet");
     let o = netsim(&[
         "run",
-        "scenarios/ping-router.ron",
+        "scenarios/teaching/ping-router.ron",
         "--quiet",
         "--out",
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success());
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
-    let o = netsim(&["check", "scenarios/ping-router.ron"]);
+    let o = netsim(&["check", "scenarios/teaching/ping-router.ron"]);
     assert!(o.status.success());
     assert!(String::from_utf8(o.stdout).unwrap().contains("ok"));
 }
@@ -74,7 +74,7 @@ fn quiet_prints_nothing_and_check_validates_without_running() {
 fn every_output_records_its_provenance() {
     let out = scratch("cli-provenance");
     run_into(
-        &root().join("scenarios/ping-router.ron"),
+        &root().join("scenarios/teaching/ping-router.ron"),
         &out,
         &["--seed", "7"],
     );
@@ -101,7 +101,7 @@ fn every_output_records_its_provenance() {
 fn until_and_set_change_the_run() {
     let out = scratch("cli-until");
     run_into(
-        &root().join("scenarios/ping-router.ron"),
+        &root().join("scenarios/teaching/ping-router.ron"),
         &out,
         &["--until", "2.5s", "--set", "nodes.h1.apps.0.count=10"],
     );
@@ -149,7 +149,11 @@ fn a_different_seed_changes_a_lossy_run() {
         let out = scratch(&format!("seed-{seed}"));
         let mut args = lossy.to_vec();
         args.extend(["--seed", seed]);
-        run_into(&root().join("scenarios/ping-router.ron"), &out, &args);
+        run_into(
+            &root().join("scenarios/teaching/ping-router.ron"),
+            &out,
+            &args,
+        );
         let t = std::fs::read_to_string(out.join("trace.txt")).unwrap();
         t.lines()
             .filter(|l| l.contains("DROP: random loss"))
@@ -326,7 +330,7 @@ fn bad_override_is_usage_error_naming_the_path() {
     let out = scratch("bad-set");
     let o = netsim(&[
         "run",
-        "scenarios/ping-router.ron",
+        "scenarios/teaching/ping-router.ron",
         "--set",
         "links.h9.delay=1ms",
         "--out",
@@ -349,7 +353,12 @@ fn missing_file_and_bad_usage_exit_2() {
     );
     let o = netsim(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = netsim(&["run", "scenarios/ping-router.ron", "--until", "soon"]);
+    let o = netsim(&[
+        "run",
+        "scenarios/teaching/ping-router.ron",
+        "--until",
+        "soon",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -384,7 +393,11 @@ fn a_runaway_scenario_stops_at_its_event_budget() {
 fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
     let names = |extra: &[&str]| {
         let out = scratch(&format!("outputs-{}", extra.len()));
-        run_into(&root().join("scenarios/ping-router.ron"), &out, extra);
+        run_into(
+            &root().join("scenarios/teaching/ping-router.ron"),
+            &out,
+            extra,
+        );
         files(&out).into_iter().map(|(n, _)| n).collect::<Vec<_>>()
     };
     assert_eq!(
@@ -427,7 +440,7 @@ fn outputs_are_chosen_in_the_scenario_or_on_the_command_line() {
     // A small capture limit and snap length: the manifest says what was cut.
     let out = scratch("outputs-limit");
     run_into(
-        &root().join("scenarios/ping-router.ron"),
+        &root().join("scenarios/teaching/ping-router.ron"),
         &out,
         &[
             "--set",
@@ -476,7 +489,7 @@ fn ladder_filter_keeps_one_connection_and_a_time_window() {
         "1.15s",
     ];
     run_into(
-        &root().join("scenarios/http10-vs-http11.ron"),
+        &root().join("scenarios/teaching/http10-vs-http11.ron"),
         &out,
         &window,
     );
@@ -519,7 +532,11 @@ fn ladder_filter_keeps_one_connection_and_a_time_window() {
     assert_eq!(axis, times);
     // Without the filter: every connection, the whole run.
     let all = scratch("cli-ladder-all");
-    run_into(&root().join("scenarios/http10-vs-http11.ron"), &all, &[]);
+    run_into(
+        &root().join("scenarios/teaching/http10-vs-http11.ron"),
+        &all,
+        &[],
+    );
     let text = std::fs::read_to_string(all.join("ladder.txt")).unwrap();
     assert_eq!(text.lines().filter(|l| l.starts_with("TCP ")).count(), 6);
 }
@@ -542,7 +559,7 @@ fn ladder_usage_errors_exit_2_and_write_nothing() {
     ] {
         let mut argv = vec![
             "run",
-            "scenarios/http10-vs-http11.ron",
+            "scenarios/teaching/http10-vs-http11.ron",
             "--quiet",
             "--out",
             out.to_str().unwrap(),
@@ -587,7 +604,11 @@ fn ladder_in_the_scenario_is_validated_with_its_position() {
 #[test]
 fn topology_svg_names_every_node_and_link() {
     let out = scratch("cli-topology");
-    run_into(&root().join("scenarios/home-gateway.ron"), &out, &[]);
+    run_into(
+        &root().join("scenarios/teaching/home-gateway.ron"),
+        &out,
+        &[],
+    );
     let svg = std::fs::read_to_string(out.join("topology.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).expect("topology.svg parses");
     let texts: Vec<&str> = doc

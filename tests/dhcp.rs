@@ -7,14 +7,14 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
-use common::{events, root, scratch, tshark_fields};
+use common::{events, root, scratch, shipped, tshark_fields};
 use netsim::protocols::apps::ping::PingStats;
 use netsim::protocols::dhcp::{DhcpClientStats, DhcpServerStats};
 use netsim::{AppStats, Loaded, RunOptions};
 
 fn run(name: &str) -> (netsim::RunOutcome, PathBuf) {
     let out = scratch(&format!("dhcp-{name}"));
-    let file = root().join("scenarios").join(format!("{name}.ron"));
+    let file = shipped(name);
     let loaded = Loaded::from_file(&file, &[]).unwrap();
     let opts = RunOptions {
         out_dir: Some(out.clone()),
@@ -170,7 +170,7 @@ fn dhcp_boot_binds_every_host_then_each_resolves_the_server_and_pings_it() {
 
 #[test]
 fn a_released_lease_goes_back_to_the_server() {
-    let file = root().join("scenarios/dhcp-boot.ron");
+    let file = root().join("scenarios/teaching/dhcp-boot.ron");
     let loaded = Loaded::from_file(&file, &["nodes.h1.dhcp.release_at=15s".to_string()]).unwrap();
     let o = netsim::run(&loaded, &RunOptions::in_memory()).unwrap();
     let c = client(&o, "h1");
@@ -181,7 +181,7 @@ fn a_released_lease_goes_back_to_the_server() {
 
 #[test]
 fn a_name_that_does_not_exist_is_nxdomain_and_the_ping_never_starts() {
-    let file = root().join("scenarios/dhcp-boot.ron");
+    let file = root().join("scenarios/teaching/dhcp-boot.ron");
     let loaded =
         Loaded::from_file(&file, &["nodes.h1.apps.0.to=nope.example".to_string()]).unwrap();
     let o = netsim::run(&loaded, &RunOptions::in_memory()).unwrap();

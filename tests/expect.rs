@@ -80,7 +80,7 @@ fn a_tighter_goodput_bound_set_on_the_command_line_fails() {
     let out = scratch("expect-goodput");
     let o = run(
         &[
-            "scenarios/fast-retransmit.ron",
+            "scenarios/teaching/fast-retransmit.ron",
             "--quiet",
             "--set",
             "expect.0=Goodput(flow: \"sender->receiver\", min: \"2Mbps\")",

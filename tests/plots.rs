@@ -14,7 +14,11 @@ fn text_elements(svg: &str, text: &str) -> usize {
 #[test]
 fn fast_retransmit_writes_its_plots_and_one_r() {
     let out = scratch("plots-fast-retransmit");
-    run_into(&root().join("scenarios/fast-retransmit.ron"), &out, &[]);
+    run_into(
+        &root().join("scenarios/teaching/fast-retransmit.ron"),
+        &out,
+        &[],
+    );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("plots.json")).unwrap()).unwrap();
     assert_eq!(manifest["provenance"]["scenario"], "fast-retransmit");
@@ -69,7 +73,7 @@ fn fast_retransmit_writes_its_plots_and_one_r() {
 fn plots_can_be_switched_off() {
     let out = scratch("plots-off");
     run_into(
-        &root().join("scenarios/fast-retransmit.ron"),
+        &root().join("scenarios/teaching/fast-retransmit.ron"),
         &out,
         &["--set", "outputs.plots=false"],
     );

@@ -81,7 +81,7 @@ fn fast_retransmit_report_loads_with_every_plot_and_no_console_error() {
     let out = scratch("report-fast-retransmit");
     let run = netsim(&[
         "run",
-        "scenarios/fast-retransmit.ron",
+        "scenarios/teaching/fast-retransmit.ron",
         "--out",
         out.to_str().unwrap(),
     ]);

@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{root, run_into, scratch, tshark_fields};
+use common::{root, run_into, scratch, shipped, tshark_fields};
 use netsim::{AppStats, Loaded, RunOptions};
 
 fn run(name: &str) -> (netsim::RunOutcome, std::path::PathBuf) {
     let out = scratch(&format!("shipped-{name}"));
-    let file = root().join("scenarios").join(format!("{name}.ron"));
+    let file = shipped(name);
     let loaded = Loaded::from_file(&file, &[]).unwrap();
     let opts = RunOptions {
         out_dir: Some(out.clone()),
@@ -148,7 +148,7 @@ fn traceroute_lists_each_router_on_the_path() {
     // Not a shipped file of its own: ping-router with a traceroute added by override.
     let out = scratch("traceroute");
     run_into(
-        &root().join("scenarios/ping-router.ron"),
+        &root().join("scenarios/teaching/ping-router.ron"),
         &out,
         &[
             "--set",

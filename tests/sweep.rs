@@ -9,7 +9,7 @@ use std::process::Output;
 
 use common::{netsim, root, scratch};
 
-const MATHIS: &str = "scenarios/mathis-sweep.ron";
+const MATHIS: &str = "scenarios/experiments/mathis-sweep.ron";
 
 /// A small sweep of the shipped Mathis scenario: 2 loss rates × 2 seeds,
 /// 3 simulated seconds each.

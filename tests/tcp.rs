@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{events, root, scratch, tcp_sent, tcp_states, tshark_fields};
+use common::{events, scratch, shipped, tcp_sent, tcp_states, tshark_fields};
 use netsim::{AppStats, Loaded, RunOptions};
 
 fn run(name: &str, overrides: &[&str]) -> (netsim::RunOutcome, std::path::PathBuf) {
     let out = scratch(&format!("tcp-{name}-{}", overrides.len()));
-    let file = root().join("scenarios").join(format!("{name}.ron"));
+    let file = shipped(name);
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let loaded = Loaded::from_file(&file, &overrides).unwrap();
     let opts = RunOptions {

@@ -10,7 +10,8 @@ use netsim::{AppStats, Loaded, RunOptions};
 const MSS: f64 = 1460.0;
 
 fn dumbbell(overrides: &[String]) -> netsim::RunOutcome {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dumbbell.ron");
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/experiments/dumbbell.ron");
     let loaded = Loaded::from_file(&file, overrides).unwrap();
     netsim::run(&loaded, &RunOptions::in_memory()).unwrap()
 }
@@ -94,8 +95,8 @@ fn the_dumbbell_takes_flows_and_cc_from_the_command_line() {
 }
 
 fn scenario(name: &str, overrides: &[&str]) -> netsim::RunOutcome {
-    let file =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.ron"));
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("scenarios/teaching/{name}.ron"));
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let loaded = Loaded::from_file(&file, &overrides).unwrap();
     netsim::run(&loaded, &RunOptions::in_memory()).unwrap()

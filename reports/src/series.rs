@@ -25,6 +25,7 @@ use protocols::topology::{IfaceId, LinkId, Topology};
 use protocols::trace::events;
 use protocols::trace::{Detail, Event, TraceSink};
 use serde::Serialize;
+use sim_core::time::text::{millis_f3, seconds};
 use sim_core::{SimDuration, SimTime};
 
 use crate::atomic::AtomicFile;
@@ -77,14 +78,9 @@ pub struct SeriesSink {
     error: Option<io::Error>,
 }
 
-fn secs(t: SimTime) -> String {
-    t.to_string()
-}
-
-fn ms(d: Option<SimDuration>) -> String {
-    d.map_or(String::new(), |d| {
-        format!("{:.3}", d.as_nanos() as f64 / 1e6)
-    })
+/// A CSV cell in milliseconds, empty when there is no value.
+fn ms_cell(d: Option<SimDuration>) -> String {
+    d.map_or(String::new(), millis_f3)
 }
 
 /// A file-name-safe version of `s`.
@@ -298,12 +294,12 @@ fn tcp_row(f: &mut TcpFile, t: SimTime, s: TcpSample, event: &str) -> io::Result
     writeln!(
         f.file,
         "{},{},{ssthresh},{},{},{},{},{},{},{send_rate},{delivery_rate},{event}",
-        secs(t),
+        seconds(t),
         s.cwnd,
         s.in_flight,
-        ms(s.srtt),
-        ms(s.rttvar),
-        ms(Some(s.rto)),
+        ms_cell(s.srtt),
+        ms_cell(s.rttvar),
+        ms_cell(Some(s.rto)),
         s.sent,
         s.delivered
     )?;
@@ -318,7 +314,12 @@ fn queue_row(
     bytes: usize,
     event: &str,
 ) -> io::Result<()> {
-    writeln!(f.file, "{},{packets},{bytes},{},{event}", secs(t), f.drops)?;
+    writeln!(
+        f.file,
+        "{},{packets},{bytes},{},{event}",
+        seconds(t),
+        f.drops
+    )?;
     f.last_row = Some(t);
     Ok(())
 }

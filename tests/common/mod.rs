@@ -35,6 +35,18 @@ pub fn shipped_scenarios() -> Vec<PathBuf> {
     out
 }
 
+/// The shipped scenario named `name` (its file stem), in whichever folder of
+/// `scenarios/` it lives.
+///
+/// # Panics
+/// If no shipped scenario has that name.
+pub fn shipped(name: &str) -> PathBuf {
+    shipped_scenarios()
+        .into_iter()
+        .find(|f| f.file_stem().is_some_and(|s| s == name))
+        .unwrap_or_else(|| panic!("no shipped scenario named {name}"))
+}
+
 /// A fresh, empty scratch directory for one test.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);

@@ -21,7 +21,7 @@ mod io;
 
 use std::net::Ipv4Addr;
 
-use sim_core::{SimDuration, SimTime};
+use sim_core::SimTime;
 
 use crate::packet::Ipv4Packet;
 use crate::tcp::{AppSignal, SocketId};
@@ -96,13 +96,6 @@ pub trait App {
     fn stats(&self) -> AppStats;
 }
 
-/// Formats a duration in milliseconds with three decimals, as ping does:
-/// `4.210`. Integer arithmetic, so identical on every machine.
-pub fn fmt_ms(d: SimDuration) -> String {
-    let us = (d.as_nanos() + 500) / 1_000;
-    format!("{}.{:03}", us / 1_000, us % 1_000)
-}
-
 /// Reads the ports of the UDP header quoted in an ICMP error (the offending
 /// datagram's IP header plus its first eight bytes). Returns
 /// `(ip destination, source port, destination port)`.
@@ -127,17 +120,4 @@ pub fn quoted_echo(quote: &[u8]) -> Option<(u16, u16)> {
     let ident = u16::from_be_bytes([quote[ihl + 4], quote[ihl + 5]]);
     let seq = u16::from_be_bytes([quote[ihl + 6], quote[ihl + 7]]);
     Some((ident, seq))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn milliseconds_with_three_decimals() {
-        assert_eq!(fmt_ms(SimDuration::from_nanos(4_210_400)), "4.210");
-        assert_eq!(fmt_ms(SimDuration::from_nanos(4_210_500)), "4.211");
-        assert_eq!(fmt_ms(SimDuration::from_secs(1)), "1000.000");
-        assert_eq!(fmt_ms(SimDuration::ZERO), "0.000");
-    }
 }

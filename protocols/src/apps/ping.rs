@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use bytes::Bytes;
+use sim_core::time::text::millis_rounded;
 use sim_core::{SimDuration, SimTime};
 
-use super::{App, AppIo, AppStats, Outgoing, fmt_ms, quoted_echo};
+use super::{App, AppIo, AppStats, Outgoing, quoted_echo};
 use crate::packet::{IpBody, Ipv4Packet};
 use crate::wire::{IcmpRepr, UnreachableCode};
 
@@ -166,9 +167,9 @@ impl Ping {
             let max = s.rtts.iter().max().expect("non-empty");
             io.lines.push(format!(
                 "rtt min/avg/max/mdev = {}/{:.3}/{}/{:.3} ms",
-                fmt_ms(*min),
+                millis_rounded(*min),
                 mean / 1e3,
-                fmt_ms(*max),
+                millis_rounded(*max),
                 mdev / 1e3
             ));
         }
@@ -251,7 +252,7 @@ impl App for Ping {
                     data.len() + 8,
                     packet.header.src,
                     packet.header.ttl,
-                    fmt_ms(rtt)
+                    millis_rounded(rtt)
                 );
                 if dup {
                     self.stats.duplicates += 1;

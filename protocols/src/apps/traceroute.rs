@@ -11,9 +11,10 @@
 use std::net::Ipv4Addr;
 
 use bytes::Bytes;
+use sim_core::time::text::millis_rounded;
 use sim_core::{SimDuration, SimTime};
 
-use super::{App, AppIo, AppStats, Outgoing, fmt_ms, quoted_udp};
+use super::{App, AppIo, AppStats, Outgoing, quoted_udp};
 use crate::packet::{IpBody, Ipv4Packet};
 use crate::wire::{IcmpRepr, UdpRepr, UnreachableCode};
 
@@ -121,7 +122,8 @@ impl Traceroute {
                     self.line.push_str(&format!(" {from}"));
                     self.last_addr = Some(from);
                 }
-                self.line.push_str(&format!("  {} ms", fmt_ms(now - sent)));
+                self.line
+                    .push_str(&format!("  {} ms", millis_rounded(now - sent)));
                 let slot = self.stats.hops.last_mut().expect("hop started");
                 slot.get_or_insert(from);
                 if at_destination {

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use protocols::tcp::State;
 use protocols::topology::Topology;
 use sim_core::SimTime;
+use sim_core::time::text::seconds_micros;
 
 use super::conn::{Conn, Fate, Row, SegmentRow, Side, StateChange};
 
@@ -15,13 +16,6 @@ const LOST: &str = "...";
 const STATE_WIDTH: usize = 12;
 /// Every line is indented like a figure.
 const INDENT: &str = "  ";
-
-/// `1.020102`: seconds with six decimals (truncated, like a prefix of the
-/// trace's nine).
-pub(super) fn secs(t: SimTime) -> String {
-    let ns = t.as_nanos();
-    format!("{}.{:06}", ns / 1_000_000_000, ns % 1_000_000_000 / 1_000)
-}
 
 /// One line before padding: time, left state, arrow, segment, arrow, right
 /// state, note.
@@ -55,7 +49,7 @@ fn segment_line(topo: &Topology, time: SimTime, s: &SegmentRow) -> Line {
         Side::Right => ("<--", state_name(s.sender)),
     };
     let (receiver, far_arrow, note) = match &s.fate {
-        Fate::Arrived { at, state } => (state_name(*state), arrow, secs(*at)),
+        Fate::Arrived { at, state } => (state_name(*state), arrow, seconds_micros(*at)),
         Fate::Dropped {
             node,
             iface,
@@ -74,7 +68,7 @@ fn segment_line(topo: &Topology, time: SimTime, s: &SegmentRow) -> Line {
         Fate::Queued => (String::new(), LOST, "(never left the host)".to_owned()),
     };
     let mut line = Line {
-        time: secs(time),
+        time: seconds_micros(time),
         segment,
         note,
         ..Line::default()
@@ -95,7 +89,7 @@ fn segment_line(topo: &Topology, time: SimTime, s: &SegmentRow) -> Line {
 
 fn state_line(c: &StateChange) -> Line {
     let mut line = Line {
-        time: secs(c.at),
+        time: seconds_micros(c.at),
         segment: format!("({})", c.cause),
         ..Line::default()
     };

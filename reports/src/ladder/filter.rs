@@ -6,8 +6,7 @@ use std::net::Ipv4Addr;
 use protocols::tcp::Endpoint;
 use protocols::topology::NodeId;
 use sim_core::SimTime;
-
-use super::draw::secs;
+use sim_core::time::text::seconds_micros;
 
 /// A host as a filter names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,13 +91,18 @@ impl LadderFilter {
         let mut window = String::new();
         match (self.from, self.to) {
             (Some(f), Some(t)) => {
-                let _ = write!(window, "segments sent from {} to {} s", secs(f), secs(t));
+                let _ = write!(
+                    window,
+                    "segments sent from {} to {} s",
+                    seconds_micros(f),
+                    seconds_micros(t)
+                );
             }
             (Some(f), None) => {
-                let _ = write!(window, "segments sent from {} s", secs(f));
+                let _ = write!(window, "segments sent from {} s", seconds_micros(f));
             }
             (None, Some(t)) => {
-                let _ = write!(window, "segments sent until {} s", secs(t));
+                let _ = write!(window, "segments sent until {} s", seconds_micros(t));
             }
             (None, None) => {}
         }

@@ -6,10 +6,11 @@ use std::io::{self, Write};
 
 use protocols::tcp::Endpoint;
 use protocols::topology::{LinkId, NodeId};
+use sim_core::SimTime;
 
 use super::cwnd::{Bdp, CwndPlot};
 use super::queue::QueuePlot;
-use super::record::{FlowRecord, PlotSink, QueueRecord, secs};
+use super::record::{FlowRecord, PlotSink, QueueRecord};
 use super::rtt::RttPlot;
 use super::style::{self, Rendered};
 use super::throughput::{FlowRate, ThroughputPlot};
@@ -79,9 +80,13 @@ fn throughput_plot(flows: &[(FlowName, &FlowRecord)]) -> Option<ThroughputPlot> 
         .filter_map(|f| f.1.rtt.min())
         .fold(f64::INFINITY, f64::min);
     let min_rtt = if min_rtt.is_finite() { min_rtt } else { 0.0 };
-    let bin = nice_ceiling(((secs(hi) - secs(lo)) / RATE_BINS).max(min_rtt).max(0.001));
-    let first = (secs(lo) / bin).floor();
-    let count = ((secs(hi) / bin).floor() - first) as usize + 1;
+    let bin = nice_ceiling(
+        ((hi.as_secs_f64() - lo.as_secs_f64()) / RATE_BINS)
+            .max(min_rtt)
+            .max(0.001),
+    );
+    let first = (lo.as_secs_f64() / bin).floor();
+    let count = ((hi.as_secs_f64() / bin).floor() - first) as usize + 1;
     let starts: Vec<f64> = (0..count).map(|k| (first + k as f64) * bin).collect();
     Some(ThroughputPlot {
         flows: flows
@@ -136,8 +141,8 @@ fn tseq_plot(name: &FlowName, f: &FlowRecord) -> TseqPlot {
             },
             first.t,
             last.t,
-            f.first_time.map_or(0.0, secs),
-            f.last_time.map_or(0.0, secs),
+            f.first_time.map_or(0.0, SimTime::as_secs_f64),
+            f.last_time.map_or(0.0, SimTime::as_secs_f64),
         )),
         _ => None,
     };

@@ -18,11 +18,6 @@ use super::tseq::{TseqAck, TseqSegment};
 use super::window::TseqWindow;
 use crate::provenance::Provenance;
 
-/// Seconds since the start of the run.
-pub(super) fn secs(t: SimTime) -> f64 {
-    t.as_nanos() as f64 / 1e9
-}
-
 /// What is kept of one TCP connection end.
 #[derive(Debug, Default)]
 pub(super) struct FlowRecord {
@@ -108,7 +103,7 @@ impl FlowRecord {
             // RFC 5681 §3.2 step 2: the fast retransmit is the first
             // retransmission of a recovery; the others are recovery's own.
             if std::mem::take(&mut self.awaiting_fast_retransmit) {
-                self.fast_retransmits.push(secs(time));
+                self.fast_retransmits.push(time.as_secs_f64());
             }
         }
         if len == 0 {
@@ -137,7 +132,7 @@ impl FlowRecord {
             self.high_seq = self.high_seq.max(seq + len);
         }
         self.tseq.segment(TseqSegment {
-            t: secs(time),
+            t: time.as_secs_f64(),
             seq,
             len,
             retransmit,
@@ -177,7 +172,7 @@ impl FlowRecord {
             .filter_map(|&(l, r)| Some((self.relative(l)?, self.relative(r)?)))
             .collect();
         self.tseq.ack(TseqAck {
-            t: secs(time),
+            t: time.as_secs_f64(),
             ack: rel,
             window_edge: rel + window,
             dup,
@@ -279,7 +274,7 @@ impl PlotSink {
     ) {
         let f = self.flow(node, local, remote);
         f.touch(time);
-        let t = secs(time);
+        let t = time.as_secs_f64();
         match trace {
             TcpTrace::Sample(s) => f.on_sample(time, s),
             TcpTrace::Sent { repr, len, cause } => {

@@ -146,10 +146,6 @@ struct Collector {
     fcs: BTreeMap<(usize, usize), u64>,
 }
 
-fn secs(t: SimTime) -> f64 {
-    t.as_nanos() as f64 / 1e9
-}
-
 fn millis(d: SimDuration) -> f64 {
     d.as_nanos() as f64 / 1e6
 }
@@ -262,8 +258,8 @@ impl Collector {
             local_port: c.local.port,
             peer_port: c.remote.port,
             active_open: c.active_open,
-            opened_s: c.opened.map(secs),
-            established_s: c.established.map(secs),
+            opened_s: c.opened.map(SimTime::as_secs_f64),
+            established_s: c.established.map(SimTime::as_secs_f64),
             final_state: c.state.to_string(),
             aborted: c.aborted.map(str::to_string),
             bytes_sent: c.sent,
@@ -287,7 +283,7 @@ impl Collector {
 
     fn link_summaries(&self, end: SimTime, stats: &[[DirStats; 2]]) -> Vec<LinkSummary> {
         let mut out = Vec::new();
-        let run_s = secs(end);
+        let run_s = end.as_secs_f64();
         for (l, (info, dirs)) in self.topo.links.iter().zip(stats).enumerate() {
             for (d, st) in dirs.iter().enumerate() {
                 let rate_bps = info.rate.bps();
@@ -406,7 +402,7 @@ impl SummaryHandle {
     pub fn finish(self, end: SimTime, links: &[[DirStats; 2]]) -> RunSummary {
         let c = self.shared.borrow();
         RunSummary {
-            duration_s: secs(end),
+            duration_s: end.as_secs_f64(),
             flows: c
                 .conns
                 .iter()

@@ -1,7 +1,10 @@
 //! The summary as aligned text tables for the terminal, and the unit
-//! formatting they share (`12.3 Mbit/s`, `42.1 ms`, `1.5 MB`).
+//! formatting they share (`12.3 Mbit/s`, `1.5 MB`; times are
+//! written by [`sim_core::time::text`]).
 
 use std::collections::BTreeMap;
+
+use sim_core::time::text::{duration_f, millis_f1};
 
 use super::{FlowSummary, LinkSummary, RunSummary};
 
@@ -18,20 +21,6 @@ pub fn fmt_bytes(bytes: u64) -> String {
         format!("{bytes} B")
     } else {
         scaled(bytes as f64, "B")
-    }
-}
-
-/// Milliseconds with one decimal: `42.1 ms`.
-pub fn fmt_ms(ms: f64) -> String {
-    format!("{ms:.1} ms")
-}
-
-/// A duration in seconds: `850.0 ms` below one second, else `12.35 s`.
-pub fn fmt_secs(s: f64) -> String {
-    if s < 1.0 {
-        fmt_ms(s * 1e3)
-    } else {
-        format!("{s:.2} s")
     }
 }
 
@@ -124,7 +113,7 @@ pub(crate) fn flow_row(f: &FlowSummary) -> Vec<String> {
     };
     let rtt = match (f.rtt_min_ms, f.rtt_mean_ms, f.rtt_max_ms) {
         (Some(lo), Some(mean), Some(hi)) => {
-            format!("{lo:.1} / {mean:.1} / {hi:.1} ms")
+            format!("{lo:.1} / {mean:.1} / {}", millis_f1(hi))
         }
         _ => "-".to_string(),
     };
@@ -133,7 +122,7 @@ pub(crate) fn flow_row(f: &FlowSummary) -> Vec<String> {
         state,
         fmt_bytes(f.bytes_delivered),
         fmt_rate(f.goodput_bps),
-        fmt_secs(f.duration_s),
+        duration_f(f.duration_s),
         format!(
             "{} ({} rto, {} fast)",
             f.retransmits, f.retransmits_rto, f.retransmits_fast
@@ -217,11 +206,8 @@ mod tests {
         assert_eq!(fmt_rate(12_345_678.0), "12.3 Mbit/s");
         assert_eq!(fmt_rate(950.0), "950 bit/s");
         assert_eq!(fmt_rate(1e9), "1.0 Gbit/s");
-        assert_eq!(fmt_ms(42.06), "42.1 ms");
         assert_eq!(fmt_bytes(1000), "1000 B");
         assert_eq!(fmt_bytes(1_500_000), "1.5 MB");
-        assert_eq!(fmt_secs(0.85), "850.0 ms");
-        assert_eq!(fmt_secs(12.345), "12.35 s");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use sim_core::stable_hash;
 use super::{Metric, Plot, Reference, Seeds, Sweep, first_number};
 use crate::error::{Location, Problem, ScenarioError};
 use crate::locate::SourceMap;
+use crate::schema::Scenario;
 
 /// The most runs one sweep may have.
 pub const MAX_RUNS: u64 = 1_000_000;
@@ -99,201 +100,39 @@ impl Plan {
             metrics: vec![Metric::Goodput],
             plot: None,
         });
-        let map = SourceMap::new(text);
-        let at = |path: &str, item: String, message: String| ScenarioError::Invalid {
-            problems: vec![Problem {
-                location: Location {
-                    origin: origin.to_string(),
-                    position: map.find(path),
-                },
-                item,
-                message,
-            }],
+        let file = FileLocator {
+            origin,
+            map: SourceMap::new(text),
         };
-
-        let mut axes = Vec::new();
-        let mut sources = Vec::new();
-        for (i, p) in declared.params.iter().enumerate() {
-            let item = format!("sweep.params[{i}] ({})", p.path);
-            if p.values.is_empty() {
-                return Err(at(
-                    &format!("sweep.params[{i}].values"),
-                    item,
-                    "has no values".into(),
-                ));
-            }
-            if !p.x.is_empty() && p.x.len() != p.values.len() {
-                return Err(at(
-                    &format!("sweep.params[{i}].x"),
-                    item,
-                    format!(
-                        "x has {} numbers for {} values: give one per value, or none",
-                        p.x.len(),
-                        p.values.len()
-                    ),
-                ));
-            }
-            if let Some(k) = axes.iter().position(|a: &PlanAxis| a.path == p.path) {
-                return Err(at(
-                    &format!("sweep.params[{i}].path"),
-                    item,
-                    format!("path {:?} is already swept by sweep.params[{k}]", p.path),
-                ));
-            }
-            if let Some(j) = duplicate(&p.values) {
-                return Err(at(
-                    &format!("sweep.params[{i}].values[{j}]"),
-                    item,
-                    format!("value {:?} is given twice", p.values[j]),
-                ));
-            }
-            let x = if p.x.is_empty() {
-                p.values.iter().map(|v| first_number(v)).collect()
-            } else {
-                p.x.iter().copied().map(Some).collect()
-            };
-            axes.push(PlanAxis {
-                path: p.path.clone(),
-                values: p.values.clone(),
-                x,
-            });
-            sources.push(Source::File(i));
-        }
-
-        let mut fixed = Vec::new();
-        for spec in sets {
-            let bad = |message: String| ScenarioError::Override {
-                spec: spec.clone(),
-                message,
-            };
-            let Some((path, raw)) = spec.split_once('=') else {
-                return Err(bad("expected PATH=VALUE or PATH=V1,V2,...".into()));
-            };
-            let path = path.trim();
-            let values = split_values(raw).map_err(bad)?;
-            if let Some(j) = duplicate(&values) {
-                return Err(bad(format!("value {:?} is given twice", values[j])));
-            }
-            let x = values.iter().map(|v| first_number(v)).collect();
-            if let Some(k) = axes.iter().position(|a| a.path == path) {
-                axes[k] = PlanAxis {
-                    path: path.to_string(),
-                    values,
-                    x,
-                };
-                sources[k] = Source::Cli(spec.clone());
-            } else if values.len() == 1 {
-                fixed.push(format!("{path}={}", values[0]));
-            } else {
-                axes.push(PlanAxis {
-                    path: path.to_string(),
-                    values,
-                    x,
-                });
-                sources.push(Source::Cli(spec.clone()));
-            }
-        }
-
-        // The base: the file with the fixed overrides. Its errors are the
-        // file's or the overrides' own.
-        let base = crate::load::load_str(text, origin, &fixed)?;
-        for (k, axis) in axes.iter().enumerate() {
-            for (j, value) in axis.values.iter().enumerate() {
-                let mut overrides = fixed.clone();
-                overrides.push(format!("{}={value}", axis.path));
-                let Err(e) = crate::load::load_str(text, origin, &overrides) else {
-                    continue;
-                };
-                let why = reason(&e);
-                return Err(match &sources[k] {
-                    Source::File(i) => at(
-                        &format!("sweep.params[{i}].values[{j}]"),
-                        format!("sweep.params[{i}].values[{j}]"),
-                        format!("value {value:?} for {:?}: {why}", axis.path),
-                    ),
-                    Source::Cli(spec) => ScenarioError::Override {
-                        spec: spec.clone(),
-                        message: format!("value {value:?}: {why}"),
-                    },
-                });
-            }
-        }
-
+        let (mut axes, mut sources) = declared_axes(&declared, &file)?;
+        let fixed = apply_command_line(sets, &mut axes, &mut sources)?;
+        let base = check_values(text, origin, &fixed, &axes, &sources, &file)?;
         if let Some(plot) = &declared.plot {
-            let Some(k) = axes.iter().position(|a| a.path == plot.x) else {
-                let paths: Vec<&str> = axes.iter().map(|a| a.path.as_str()).collect();
-                return Err(at(
-                    "sweep.plot.x",
-                    "sweep.plot".into(),
-                    format!(
-                        "x {:?} is not a swept path{} (swept: {})",
-                        plot.x,
-                        crate::error::suggestion(&plot.x, paths.iter().copied()),
-                        crate::error::list(paths.iter().copied())
-                    ),
-                ));
-            };
-            let axis = &axes[k];
-            let complain = |j: usize, message: String| match &sources[k] {
-                Source::File(i) => at(
-                    &format!("sweep.params[{i}].values[{j}]"),
-                    format!("sweep.params[{i}].values[{j}]"),
-                    message,
-                ),
-                Source::Cli(spec) => ScenarioError::Override {
-                    spec: spec.clone(),
-                    message,
-                },
-            };
-            for (j, x) in axis.x.iter().enumerate() {
-                let value = &axis.values[j];
-                let Some(x) = x else {
-                    return Err(complain(
-                        j,
-                        format!(
-                            "value {value:?} is on the plot's x axis but has no number: \
-                             give the axis an x list"
-                        ),
-                    ));
-                };
-                if let Some(Reference::Mathis { .. }) = plot.reference {
-                    if !(*x > 0.0 && *x <= 1.0) {
-                        return Err(complain(
-                            j,
-                            format!(
-                                "the Mathis reference needs x to be a loss probability in (0, 1], \
-                                 value {value:?} has x = {x}"
-                            ),
-                        ));
-                    }
-                }
-                if plot.log_x && *x <= 0.0 {
-                    return Err(complain(
-                        j,
-                        format!("x = {x} of value {value:?} cannot go on a logarithmic axis"),
-                    ));
-                }
-            }
+            check_plot(plot, &axes, &sources, &file)?;
         }
-
-        let seeds = seeds
-            .or(declared.seeds)
-            .unwrap_or_else(|| Seeds::one(base.seed));
         let plan = Plan {
             axes,
             fixed,
-            seeds,
+            seeds: seeds
+                .or(declared.seeds)
+                .unwrap_or_else(|| Seeds::one(base.seed)),
             metrics: declared.metrics,
             plot: declared.plot,
         };
-        let runs = plan.points_len() as u64 * plan.seeds.count();
+        plan.check_size()?;
+        Ok(plan)
+    }
+
+    /// Refuses a plan of more than [`MAX_RUNS`] runs.
+    fn check_size(&self) -> Result<(), ScenarioError> {
+        let runs = self.points_len() as u64 * self.seeds.count();
         if runs > MAX_RUNS {
             return Err(ScenarioError::Override {
-                spec: format!("seeds {}", plan.seeds),
+                spec: format!("seeds {}", self.seeds),
                 message: format!("the sweep has {runs} runs, more than the limit of {MAX_RUNS}"),
             });
         }
-        Ok(plan)
+        Ok(())
     }
 
     /// How many grid points.
@@ -414,6 +253,231 @@ pub fn split_values(raw: &str) -> Result<Vec<String>, String> {
         ));
     }
     Ok(values)
+}
+
+/// Errors at a position in the scenario file.
+struct FileLocator<'a> {
+    origin: &'a str,
+    map: SourceMap,
+}
+
+impl FileLocator<'_> {
+    /// An error about `item`, at the value of `path` in the file.
+    fn at(&self, path: &str, item: String, message: String) -> ScenarioError {
+        ScenarioError::Invalid {
+            problems: vec![Problem {
+                location: Location {
+                    origin: self.origin.to_string(),
+                    position: self.map.find(path),
+                },
+                item,
+                message,
+            }],
+        }
+    }
+}
+
+impl Source {
+    /// An error about value `j` of the axis declared here.
+    fn blame(&self, file: &FileLocator<'_>, j: usize, message: String) -> ScenarioError {
+        match self {
+            Source::File(i) => file.at(
+                &format!("sweep.params[{i}].values[{j}]"),
+                format!("sweep.params[{i}].values[{j}]"),
+                message,
+            ),
+            Source::Cli(spec) => ScenarioError::Override {
+                spec: spec.clone(),
+                message,
+            },
+        }
+    }
+}
+
+/// The axes of the file's `sweep.params`, each checked on its own: values
+/// given, one x per value if any, no path or value twice.
+fn declared_axes(
+    declared: &Sweep,
+    file: &FileLocator<'_>,
+) -> Result<(Vec<PlanAxis>, Vec<Source>), ScenarioError> {
+    let mut axes = Vec::new();
+    let mut sources = Vec::new();
+    for (i, p) in declared.params.iter().enumerate() {
+        let item = format!("sweep.params[{i}] ({})", p.path);
+        if p.values.is_empty() {
+            return Err(file.at(
+                &format!("sweep.params[{i}].values"),
+                item,
+                "has no values".into(),
+            ));
+        }
+        if !p.x.is_empty() && p.x.len() != p.values.len() {
+            return Err(file.at(
+                &format!("sweep.params[{i}].x"),
+                item,
+                format!(
+                    "x has {} numbers for {} values: give one per value, or none",
+                    p.x.len(),
+                    p.values.len()
+                ),
+            ));
+        }
+        if let Some(k) = axes.iter().position(|a: &PlanAxis| a.path == p.path) {
+            return Err(file.at(
+                &format!("sweep.params[{i}].path"),
+                item,
+                format!("path {:?} is already swept by sweep.params[{k}]", p.path),
+            ));
+        }
+        if let Some(j) = duplicate(&p.values) {
+            return Err(file.at(
+                &format!("sweep.params[{i}].values[{j}]"),
+                item,
+                format!("value {:?} is given twice", p.values[j]),
+            ));
+        }
+        let x = if p.x.is_empty() {
+            p.values.iter().map(|v| first_number(v)).collect()
+        } else {
+            p.x.iter().copied().map(Some).collect()
+        };
+        axes.push(PlanAxis {
+            path: p.path.clone(),
+            values: p.values.clone(),
+            x,
+        });
+        sources.push(Source::File(i));
+    }
+    Ok((axes, sources))
+}
+
+/// Applies the command line's `--set`s to the axes (see the module docs);
+/// returns the fixed overrides.
+fn apply_command_line(
+    sets: &[String],
+    axes: &mut Vec<PlanAxis>,
+    sources: &mut Vec<Source>,
+) -> Result<Vec<String>, ScenarioError> {
+    let mut fixed = Vec::new();
+    for spec in sets {
+        let bad = |message: String| ScenarioError::Override {
+            spec: spec.clone(),
+            message,
+        };
+        let Some((path, raw)) = spec.split_once('=') else {
+            return Err(bad("expected PATH=VALUE or PATH=V1,V2,...".into()));
+        };
+        let path = path.trim();
+        let values = split_values(raw).map_err(bad)?;
+        if let Some(j) = duplicate(&values) {
+            return Err(bad(format!("value {:?} is given twice", values[j])));
+        }
+        let x = values.iter().map(|v| first_number(v)).collect();
+        if let Some(k) = axes.iter().position(|a| a.path == path) {
+            axes[k] = PlanAxis {
+                path: path.to_string(),
+                values,
+                x,
+            };
+            sources[k] = Source::Cli(spec.clone());
+        } else if values.len() == 1 {
+            fixed.push(format!("{path}={}", values[0]));
+        } else {
+            axes.push(PlanAxis {
+                path: path.to_string(),
+                values,
+                x,
+            });
+            sources.push(Source::Cli(spec.clone()));
+        }
+    }
+    Ok(fixed)
+}
+
+/// Loads the base (the file with the fixed overrides; its errors are the
+/// file's or the overrides' own), then every value of every axis applied
+/// alone to it; returns the base.
+fn check_values(
+    text: &str,
+    origin: &str,
+    fixed: &[String],
+    axes: &[PlanAxis],
+    sources: &[Source],
+    file: &FileLocator<'_>,
+) -> Result<Scenario, ScenarioError> {
+    let base = crate::load::load_str(text, origin, fixed)?;
+    for (axis, source) in axes.iter().zip(sources) {
+        for (j, value) in axis.values.iter().enumerate() {
+            let mut overrides = fixed.to_vec();
+            overrides.push(format!("{}={value}", axis.path));
+            let Err(e) = crate::load::load_str(text, origin, &overrides) else {
+                continue;
+            };
+            let why = reason(&e);
+            let message = match source {
+                Source::File(_) => format!("value {value:?} for {:?}: {why}", axis.path),
+                Source::Cli(_) => format!("value {value:?}: {why}"),
+            };
+            return Err(source.blame(file, j, message));
+        }
+    }
+    Ok(base)
+}
+
+/// The plot's x must be a swept path whose every value has a number that the
+/// plot can place (a probability for the Mathis reference, positive on a
+/// logarithmic axis).
+fn check_plot(
+    plot: &Plot,
+    axes: &[PlanAxis],
+    sources: &[Source],
+    file: &FileLocator<'_>,
+) -> Result<(), ScenarioError> {
+    let Some(k) = axes.iter().position(|a| a.path == plot.x) else {
+        let paths: Vec<&str> = axes.iter().map(|a| a.path.as_str()).collect();
+        return Err(file.at(
+            "sweep.plot.x",
+            "sweep.plot".into(),
+            format!(
+                "x {:?} is not a swept path{} (swept: {})",
+                plot.x,
+                crate::error::suggestion(&plot.x, paths.iter().copied()),
+                crate::error::list(paths.iter().copied())
+            ),
+        ));
+    };
+    let axis = &axes[k];
+    let complain = |j: usize, message: String| sources[k].blame(file, j, message);
+    for (j, x) in axis.x.iter().enumerate() {
+        let value = &axis.values[j];
+        let Some(x) = x else {
+            return Err(complain(
+                j,
+                format!(
+                    "value {value:?} is on the plot's x axis but has no number: \
+                     give the axis an x list"
+                ),
+            ));
+        };
+        if let Some(Reference::Mathis { .. }) = plot.reference {
+            if !(*x > 0.0 && *x <= 1.0) {
+                return Err(complain(
+                    j,
+                    format!(
+                        "the Mathis reference needs x to be a loss probability in (0, 1], \
+                         value {value:?} has x = {x}"
+                    ),
+                ));
+            }
+        }
+        if plot.log_x && *x <= 0.0 {
+            return Err(complain(
+                j,
+                format!("x = {x} of value {value:?} cannot go on a logarithmic axis"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The index of the first value equal to an earlier one.

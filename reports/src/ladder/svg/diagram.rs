@@ -4,9 +4,10 @@
 use protocols::tcp::State;
 use protocols::topology::{NodeId, NodeKind, Topology};
 use sim_core::SimTime;
+use sim_core::time::text::seconds_micros;
 
 use super::super::conn::{Conn, Fate, Row, SegmentRow, Side};
-use super::super::draw::{heads, nat_note, secs};
+use super::super::draw::{heads, nat_note};
 use super::path::{drop_fraction, label, path_nodes};
 use super::scale::{ROW_H, TimeScale};
 use super::xml::{El, mono_width, rich_text, tspan};
@@ -270,7 +271,7 @@ impl Ctx<'_> {
                 .attr("text-anchor", "end")
                 .num("font-size", 10.0)
                 .attr("fill", MUTED)
-                .text(&secs(r.time()), &mut self.out);
+                .text(&seconds_micros(r.time()), &mut self.out);
         }
         for (a, b) in self.scale.pauses.clone() {
             // A break in the axis: two short slanted strokes.

@@ -6,11 +6,14 @@
 //!
 //! Both parse and print with units: `"1.5ms"`, `"100us"`, `"2s"`, `"250ns"`,
 //! `"1min"`, `"1h"`. Parsing uses integer arithmetic only, so `"0.1s"` is exactly
-//! 100 000 000 ns on every machine.
+//! 100 000 000 ns on every machine. Every other text form of a time or a
+//! duration in the outputs is in [`text`].
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 use std::str::FromStr;
+
+pub mod text;
 
 /// A span of simulated time in nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -240,46 +243,18 @@ impl FromStr for SimTime {
     }
 }
 
-/// Writes `ns` with the largest unit that keeps it exact: `1.5ms`, `20ms`, `3s`.
-fn fmt_nanos(ns: u64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    const UNITS: [(u64, &str); 4] = [
-        (1_000_000_000, "s"),
-        (1_000_000, "ms"),
-        (1_000, "us"),
-        (1, "ns"),
-    ];
-    if ns == 0 {
-        return f.pad("0s");
-    }
-    for (scale, unit) in UNITS {
-        if ns >= scale {
-            let int = ns / scale;
-            let frac = ns % scale;
-            let s = if frac == 0 {
-                format!("{int}{unit}")
-            } else {
-                let width = scale.ilog10() as usize;
-                let digits = format!("{frac:0width$}");
-                format!("{int}.{}{unit}", digits.trim_end_matches('0'))
-            };
-            return f.pad(&s);
-        }
-    }
-    unreachable!("ns > 0 matches the last unit")
-}
-
 impl fmt::Display for SimDuration {
+    /// The largest unit that keeps it exact: `1.5ms` ([`text::units`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt_nanos(self.0, f)
+        fmt::Display::fmt(&text::units(*self), f)
     }
 }
 
 impl fmt::Display for SimTime {
     /// Seconds with nanosecond precision and a fixed width, as trace lines want:
-    /// `1.000250000`.
+    /// `1.000250000` ([`text::seconds`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = format!("{}.{:09}", self.0 / 1_000_000_000, self.0 % 1_000_000_000);
-        f.pad(&s)
+        f.pad(&text::seconds(*self))
     }
 }
 
