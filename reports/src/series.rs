@@ -20,7 +20,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use protocols::tcp::{Endpoint, TcpNote, TcpSample, TcpTrace};
+use protocols::tcp::{Endpoint, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, LinkId, Topology};
 use protocols::trace::events;
 use protocols::trace::{Detail, Event, TraceSink};
@@ -206,11 +206,11 @@ impl SeriesSink {
                 }
                 return Ok(());
             }
-            TcpTrace::Note(TcpNote::RecoveryStart(_)) => "recovery-start".to_string(),
-            TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery-end".to_string(),
-            TcpTrace::Note(TcpNote::Timeout { .. }) => "rto".to_string(),
-            TcpTrace::Note(TcpNote::State { to, .. }) => format!("state {to}"),
-            TcpTrace::Note(TcpNote::Aborted(_)) => "aborted".to_string(),
+            TcpTrace::RecoveryStart(_) => "recovery-start".to_string(),
+            TcpTrace::RecoveryEnd => "recovery-end".to_string(),
+            TcpTrace::Timeout { .. } => "rto".to_string(),
+            TcpTrace::State { to, .. } => format!("state {to}"),
+            TcpTrace::Aborted(_) => "aborted".to_string(),
             _ => return Ok(()),
         };
         // Only connections that have samples get a file (the handshake's

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use common::*;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
-use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
+use protocols::tcp::{Endpoint, SendCause, State, TcpTrace};
 use protocols::trace::{Event, Tracer, events};
 use protocols::wire::{IpProtocol, TcpFlags, TcpRepr, TcpSeq};
 use reports::{CaptureFilter, LADDER_FILE, OutputConfig, make_sinks};
@@ -79,7 +79,7 @@ fn handshake(tracer: &mut Tracer) {
         flags: TcpFlags::NONE,
         ..syn
     };
-    let state = |from, to, cause| TcpTrace::Note(TcpNote::State { from, to, cause });
+    let state = |from, to, cause| TcpTrace::State { from, to, cause };
     let steps = [
         (
             0,

@@ -14,7 +14,7 @@
 //!
 //! The caller feeds segments and timer expiries with the current time and
 //! receives segments to send ([`Outgoing`]) and notes for the trace
-//! ([`TcpNote`]); [`Tcb::poll_at`] says when to come back. This file holds
+//! ([`TcpTrace`]); [`Tcb::poll_at`] says when to come back. This file holds
 //! the TCB, its constructors (OPEN) and the user calls; SEGMENT ARRIVES is in
 //! `input.rs`, the sending half (output, retransmission, timers) in
 //! [`super::output`]. State with an invariant of its own lives in a value
@@ -26,10 +26,10 @@
 use std::net::Ipv4Addr;
 
 use bytes::Bytes;
-use sim_core::{SimDuration, SimTime};
+use sim_core::SimTime;
 
 use super::config::TcpConfig;
-use super::congestion::{CcEvent, CongestionControl};
+use super::congestion::CongestionControl;
 use super::ecn::Ecn;
 use super::rate::RateEstimator;
 use super::recovery::LossRecovery;
@@ -38,6 +38,7 @@ use super::rtt::RttEstimator;
 use super::send::SendBuffer;
 use super::state::State;
 use super::timers::Timers;
+use super::trace::TcpTrace;
 use crate::wire::{TcpRepr, TcpSeq};
 
 /// The default MSS when the peer announces none (RFC 9293 §3.7.1).
@@ -153,40 +154,6 @@ impl RecoveryKind {
             RecoveryKind::Sack => "SACK-based loss recovery begins (RFC 6675)",
         }
     }
-}
-
-/// Something the trace should show.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TcpNote {
-    /// The state changed.
-    State {
-        /// Old state.
-        from: State,
-        /// New state.
-        to: State,
-        /// What caused it, in RFC words (`rcv SYN,ACK`, `CLOSE`, `2MSL timeout`).
-        cause: &'static str,
-    },
-    /// The retransmission timer expired.
-    Timeout {
-        /// The RTO that just expired.
-        rto: SimDuration,
-        /// Expiries in a row, from 1.
-        count: u32,
-    },
-    /// Fast retransmit / recovery of this kind began (duplicate ACKs
-    /// reached the threshold, or SACK showed the first segment lost).
-    RecoveryStart(RecoveryKind),
-    /// Recovery ended (a full acknowledgment; for Reno any new one; or a
-    /// timeout).
-    RecoveryEnd,
-    /// The connection was dropped (retransmission limit, keepalive, reset).
-    Aborted(&'static str),
-    /// Explicit congestion notification (RFC 3168 §6.1).
-    Ecn(EcnNote),
-    /// The congestion controller did something worth showing (HyStart++
-    /// leaving slow start, a BBR state change).
-    Congestion(CcEvent),
 }
 
 /// What ECN did (RFC 3168 §6.1).
@@ -326,7 +293,7 @@ pub struct Tcb {
     pub(super) ack_now: bool,
 
     /// Notes for the trace, drained by the caller.
-    pub notes: Vec<TcpNote>,
+    pub notes: Vec<TcpTrace>,
     /// Signals for the application, drained by the caller.
     pub signals: Vec<AppSignal>,
 }
@@ -480,7 +447,7 @@ impl Tcb {
     }
 
     /// The most recent loss recovery begun (the kind behind the last
-    /// [`TcpNote::RecoveryStart`] and [`TcpNote::RecoveryEnd`]).
+    /// [`TcpTrace::RecoveryStart`] and [`TcpTrace::RecoveryEnd`]).
     pub fn last_recovery(&self) -> Option<RecoveryKind> {
         self.loss.last_kind()
     }
@@ -586,7 +553,7 @@ impl Tcb {
     /// Enters CLOSED after an error, telling the application.
     pub(super) fn drop_connection(&mut self, why: &'static str) {
         if self.state != State::Closed {
-            self.notes.push(TcpNote::Aborted(why));
+            self.notes.push(TcpTrace::Aborted(why));
             self.set_state(State::Closed, why);
             self.signals.push(AppSignal::Closed { error: true });
         }
@@ -611,14 +578,14 @@ impl Tcb {
     /// Moves what the congestion controller did into the trace notes.
     pub(super) fn take_cc_events(&mut self) {
         for e in self.cc.take_events() {
-            self.notes.push(TcpNote::Congestion(e));
+            self.notes.push(TcpTrace::Congestion(e));
         }
     }
 
     /// The single place where the state changes, so that every change is traced.
     pub(super) fn set_state(&mut self, to: State, cause: &'static str) {
         if self.state != to {
-            self.notes.push(TcpNote::State {
+            self.notes.push(TcpTrace::State {
                 from: self.state,
                 to,
                 cause,

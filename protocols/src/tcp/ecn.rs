@@ -22,7 +22,8 @@
 
 use sim_core::SimTime;
 
-use super::connection::{EcnNote, Outgoing, SendCause, Tcb, TcpNote};
+use super::connection::{EcnNote, Outgoing, SendCause, Tcb};
+use super::trace::TcpTrace;
 use crate::wire::{TcpFlags, TcpRepr, TcpSeq};
 
 /// A connection's ECN state: whether ECN was negotiated, the receiver's
@@ -147,8 +148,8 @@ impl Tcb {
             self.ecn.ece_pending = true;
         }
         match (echoing, self.ecn.ece_pending) {
-            (false, true) => self.notes.push(TcpNote::Ecn(EcnNote::CeReceived)),
-            (true, false) => self.notes.push(TcpNote::Ecn(EcnNote::EchoStopped)),
+            (false, true) => self.notes.push(TcpTrace::Ecn(EcnNote::CeReceived)),
+            (true, false) => self.notes.push(TcpTrace::Ecn(EcnNote::EchoStopped)),
             _ => {}
         }
     }
@@ -161,7 +162,7 @@ impl Tcb {
         self.ecn.recover = self.snd_max - 1;
         self.ecn.reduced = self.snd_max - 1;
         self.ecn.cwr_pending = true;
-        self.notes.push(TcpNote::Ecn(EcnNote::WindowReduced {
+        self.notes.push(TcpTrace::Ecn(EcnNote::WindowReduced {
             cwnd: self.cc.window(),
         }));
     }

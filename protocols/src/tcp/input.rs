@@ -8,12 +8,13 @@
 use bytes::Bytes;
 use sim_core::{SimDuration, SimTime};
 
-use super::connection::{AppSignal, Outgoing, SendCause, Tcb, TcpNote, ts_now};
+use super::connection::{AppSignal, Outgoing, SendCause, Tcb, ts_now};
 use super::recovery::Advance;
 use super::recv::RecvBuffer;
 use super::rtt::{RttConfig, RttEstimator};
 use super::state::State;
 use super::timers::Timer;
+use super::trace::TcpTrace;
 use crate::wire::{TcpRepr, TcpSeq};
 
 /// The RTO for data after a SYN (or SYN,ACK) timed out (RFC 6298 §5.7).
@@ -72,7 +73,7 @@ impl Tcb {
         // Second: RST. Acceptable only with an acceptable ACK.
         if seg.flags.rst {
             if seg.ack.is_some() {
-                self.notes.push(TcpNote::Aborted("connection refused"));
+                self.notes.push(TcpTrace::Aborted("connection refused"));
                 self.set_state(State::Closed, "rcv RST (connection refused)");
                 self.clear_timers();
                 self.signals.push(AppSignal::Closed { error: true });
@@ -201,13 +202,13 @@ impl Tcb {
                     return;
                 }
                 State::SynReceived => {
-                    self.notes.push(TcpNote::Aborted("connection refused"));
+                    self.notes.push(TcpTrace::Aborted("connection refused"));
                     "rcv RST (connection refused)"
                 }
                 State::Closing | State::LastAck | State::TimeWait => "rcv RST",
                 _ => {
                     self.notes
-                        .push(TcpNote::Aborted("connection reset by peer"));
+                        .push(TcpTrace::Aborted("connection reset by peer"));
                     "rcv RST (connection reset)"
                 }
             };

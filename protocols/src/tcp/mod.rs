@@ -32,6 +32,7 @@ pub mod send;
 pub mod stack;
 pub mod state;
 mod timers;
+mod trace;
 
 #[cfg(test)]
 #[path = "tests/mod.rs"]
@@ -39,12 +40,11 @@ mod segment_tests;
 
 pub use config::{KeepaliveConfig, TcpConfig};
 pub use congestion::{BbrConfig, CcAlgorithm, CcEvent, CubicConfig, RecoveryStyle};
-pub use connection::{
-    AppSignal, EcnNote, Endpoint, Outgoing, RecoveryKind, SendCause, Tcb, TcpNote,
-};
+pub use connection::{AppSignal, EcnNote, Endpoint, Outgoing, RecoveryKind, SendCause, Tcb};
 pub use pacing::pacing_gap;
-pub use stack::{SocketId, TcpSample, TcpStack, TcpTrace, Transmit};
+pub use stack::{SocketId, TcpStack, Transmit};
 pub use state::State;
+pub use trace::{TcpSample, TcpTrace};
 
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 

@@ -7,9 +7,10 @@
 use bytes::Bytes;
 use sim_core::SimTime;
 
-use super::connection::{AppSignal, EcnNote, Outgoing, SendCause, Tcb, TcpNote, ts_now};
+use super::connection::{AppSignal, EcnNote, Outgoing, SendCause, Tcb, ts_now};
 use super::state::State;
 use super::timers::Timer;
+use super::trace::TcpTrace;
 use crate::wire::{SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
 impl Tcb {
@@ -326,7 +327,7 @@ impl Tcb {
             if new_data && len > 0 && self.ecn.take_cwr() {
                 // RFC 3168 §6.1.2: CWR on the first new data after a reduction.
                 repr.flags.cwr = true;
-                self.notes.push(TcpNote::Ecn(EcnNote::CwrSent));
+                self.notes.push(TcpTrace::Ecn(EcnNote::CwrSent));
             }
             let payload = self.send.slice(offset, len);
             let cause = if new_data {
@@ -451,7 +452,7 @@ impl Tcb {
             });
             return;
         }
-        self.notes.push(TcpNote::Timeout {
+        self.notes.push(TcpTrace::Timeout {
             rto: self.rtt.rto(),
             count: self.retries + 1,
         });

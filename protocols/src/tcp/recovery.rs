@@ -27,9 +27,10 @@
 use sim_core::{SimDuration, SimTime};
 
 use super::congestion::RecoveryStyle;
-use super::connection::{Outgoing, RecoveryKind, SendCause, Tcb, TcpNote};
+use super::connection::{Outgoing, RecoveryKind, SendCause, Tcb};
 use super::prr::Prr;
 use super::sack::{NextSeg, Scoreboard};
+use super::trace::TcpTrace;
 use crate::wire::{TcpRepr, TcpSeq};
 
 /// A connection's loss-recovery state, from the duplicate-ACK count to
@@ -320,7 +321,7 @@ impl Tcb {
             RecoveryStyle::NewReno if sack => RecoveryKind::Sack,
             RecoveryStyle::NewReno => RecoveryKind::NewReno,
         };
-        self.notes.push(TcpNote::RecoveryStart(kind));
+        self.notes.push(TcpTrace::RecoveryStart(kind));
         self.loss.kind = Some(kind);
         self.loss.last_kind = Some(kind);
         self.loss.limited_transmit_due = false;
@@ -484,7 +485,7 @@ impl Tcb {
         }
         self.loss.prr = None;
         self.loss.retransmit_head = false;
-        self.notes.push(TcpNote::RecoveryEnd);
+        self.notes.push(TcpTrace::RecoveryEnd);
     }
 
     /// Bytes sent during recovery count toward PRR's prr_out.

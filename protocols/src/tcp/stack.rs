@@ -23,9 +23,10 @@ use rand::Rng;
 use sim_core::{SimTime, StreamRng, stable_hash};
 
 use super::config::TcpConfig;
-use super::connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, TcpNote, announced_mss};
+use super::connection::{AppSignal, Endpoint, Outgoing, SendCause, Tcb, announced_mss};
 use super::state::State;
-use crate::trace::{Detail, TraceLevel};
+use super::trace::{TcpSample, TcpTrace};
+use crate::trace::TraceLevel;
 use crate::wire::{TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
 /// Names a connection within its host.
@@ -38,131 +39,6 @@ pub const EPHEMERAL_LAST: u16 = 60999;
 
 /// MSS values a SYN cookie can encode (Linux's table).
 const COOKIE_MSS: [u16; 4] = [536, 1300, 1440, 1460];
-
-/// What the host's TCP did that the trace should show.
-#[derive(Clone, Debug)]
-pub enum TcpTrace {
-    /// A connection note (state change, timeout, abort, recovery).
-    Note(TcpNote),
-    /// A segment was sent, with its cause.
-    Sent {
-        /// The header.
-        repr: TcpRepr,
-        /// Data bytes.
-        len: usize,
-        /// Why.
-        cause: SendCause,
-    },
-    /// A SYN was dropped because the listen queue was full.
-    ListenQueueFull,
-    /// A SYN was answered with a SYN cookie.
-    SynCookieSent,
-    /// A returning ACK carried a valid SYN cookie.
-    SynCookieAccepted,
-    /// The connection's congestion and timing state changed (for time series).
-    Sample(TcpSample),
-}
-
-/// A connection's congestion and timing state at one moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TcpSample {
-    /// Congestion window, bytes.
-    pub cwnd: usize,
-    /// Slow-start threshold, bytes (`usize::MAX` before the first loss).
-    pub ssthresh: usize,
-    /// Bytes sent and not acknowledged.
-    pub in_flight: usize,
-    /// Smoothed RTT.
-    pub srtt: Option<sim_core::SimDuration>,
-    /// RTT variation.
-    pub rttvar: Option<sim_core::SimDuration>,
-    /// Retransmission timeout (with backoff).
-    pub rto: sim_core::SimDuration,
-    /// Data bytes sent so far (new data only).
-    pub sent: u64,
-    /// Data bytes acknowledged so far.
-    pub delivered: u64,
-    /// The latest RTT measurement (RFC 6298 R), if any.
-    pub rtt: Option<sim_core::SimDuration>,
-    /// RTT measurements taken so far: a new one when this grows.
-    pub rtt_samples: u64,
-}
-
-impl TcpTrace {
-    /// One line for a human: `SYN-SENT -> ESTABLISHED (rcv SYN,ACK)`,
-    /// `<SEQ=100><ACK=301><CTL=ACK><DATA=1000> (new data)`.
-    pub fn describe(&self) -> String {
-        match self {
-            TcpTrace::Note(TcpNote::State { from, to, cause }) => {
-                format!("{from} -> {to} ({cause})")
-            }
-            TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
-                format!("retransmission timeout #{count} (RTO {rto})")
-            }
-            TcpTrace::Note(TcpNote::RecoveryStart(kind)) => kind.start_text().into(),
-            TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery complete".into(),
-            TcpTrace::Note(TcpNote::Aborted(why)) => format!("connection dropped: {why}"),
-            TcpTrace::Note(TcpNote::Ecn(e)) => e.to_string(),
-            TcpTrace::Note(TcpNote::Congestion(e)) => e.to_string(),
-            TcpTrace::Sent { repr, len, cause } => {
-                format!("{} ({})", repr.rfc_notation(*len), cause.name())
-            }
-            TcpTrace::ListenQueueFull => "SYN dropped: listen queue full".into(),
-            TcpTrace::SynCookieSent => "listen queue full: SYN-ACK with a SYN cookie".into(),
-            TcpTrace::SynCookieAccepted => {
-                "ACK carries a valid SYN cookie: connection created".into()
-            }
-            TcpTrace::Sample(s) => format!(
-                "cwnd {} ssthresh {} in flight {} rto {}",
-                s.cwnd,
-                if s.ssthresh == usize::MAX {
-                    "-".to_string()
-                } else {
-                    s.ssthresh.to_string()
-                },
-                s.in_flight,
-                s.rto
-            ),
-        }
-    }
-
-    /// A short stable key for machine-readable outputs.
-    pub fn key(&self) -> &'static str {
-        match self {
-            TcpTrace::Note(TcpNote::State { .. }) => "state",
-            TcpTrace::Note(TcpNote::Timeout { .. }) => "timeout",
-            TcpTrace::Note(TcpNote::RecoveryStart(_)) => "recovery-start",
-            TcpTrace::Note(TcpNote::RecoveryEnd) => "recovery-end",
-            TcpTrace::Note(TcpNote::Aborted(_)) => "aborted",
-            TcpTrace::Note(TcpNote::Ecn(_)) => "ecn",
-            TcpTrace::Note(TcpNote::Congestion(_)) => "cc",
-            TcpTrace::Sent { .. } => "sent",
-            TcpTrace::ListenQueueFull => "listen-queue-full",
-            TcpTrace::SynCookieSent => "syn-cookie-sent",
-            TcpTrace::SynCookieAccepted => "syn-cookie-accepted",
-            TcpTrace::Sample(_) => "sample",
-        }
-    }
-
-    /// The least detail at which a sink sees this. Segments sent are
-    /// per-packet, except retransmissions and probes: they are rare and
-    /// significant (the flow summary counts them), so they are Summary
-    /// events, like every other TCP happening.
-    pub fn detail(&self) -> Detail {
-        match self {
-            TcpTrace::Sent {
-                cause:
-                    SendCause::RtoRetransmission
-                    | SendCause::FastRetransmission
-                    | SendCause::WindowProbe
-                    | SendCause::Keepalive,
-                ..
-            } => Detail::Summary,
-            TcpTrace::Sent { .. } => Detail::Packets,
-            _ => Detail::Summary,
-        }
-    }
-}
 
 /// A segment ready for IP: source and destination address plus the segment.
 #[derive(Clone, Debug)]
@@ -667,7 +543,7 @@ impl TcpStack {
         let signals = std::mem::take(&mut s.tcb.signals);
         let state = s.tcb.state();
         for n in notes {
-            self.record(local, remote, TcpTrace::Note(n));
+            self.record(local, remote, n);
         }
         let s = self.sockets[id as usize].as_mut().expect("live socket");
         if self.trace.series && s.tcb.state().is_synchronized() {

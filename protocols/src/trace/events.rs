@@ -14,7 +14,7 @@ use super::{ArpEvent, Detail, DropReason, Dropped, LinkChange};
 use crate::dhcp::DhcpEvent;
 use crate::nat::NatEvent;
 use crate::packet::{Frame, Ipv4Packet};
-use crate::tcp::{Endpoint, TcpNote, TcpTrace};
+use crate::tcp::{Endpoint, TcpTrace};
 use crate::topology::{IfaceId, LinkId, NodeId, Topology};
 use crate::wire::MacAddr;
 
@@ -567,17 +567,17 @@ impl Describe for Tcp<'_> {
         f.str(Field::Tcp, self.trace.key());
         f.set(Field::Summary, Value::Text(self.trace.describe()));
         match self.trace {
-            TcpTrace::Note(TcpNote::State { from, to, cause }) => {
+            TcpTrace::State { from, to, cause } => {
                 f.text(Field::StateFrom, from);
                 f.text(Field::StateTo, to);
                 f.str(Field::Cause, cause);
             }
-            TcpTrace::Note(TcpNote::Timeout { rto, count }) => {
+            TcpTrace::Timeout { rto, count } => {
                 f.uint(Field::RtoNs, rto.as_nanos());
                 f.uint(Field::Attempt, *count);
             }
-            TcpTrace::Note(TcpNote::Aborted(why)) => f.str(Field::Cause, why),
-            TcpTrace::Note(TcpNote::RecoveryStart(kind)) => f.str(Field::Cause, kind.name()),
+            TcpTrace::Aborted(why) => f.str(Field::Cause, why),
+            TcpTrace::RecoveryStart(kind) => f.str(Field::Cause, kind.name()),
             TcpTrace::Sent { repr, len, cause } => {
                 f.segment(repr, *len);
                 f.str(Field::Cause, cause.name());

@@ -10,7 +10,7 @@
 //! every event asks it, and only sinks that treat an event specially match on
 //! its variant.
 //!
-//! One path: TCP records its happenings as [`crate::tcp::TcpTrace`] values
+//! One path: TCP records its happenings as [`crate::tcp::TcpTrace`] values, one type for the connection and the stack alike
 //! (when [`TraceLevel`] says someone wants them), the node emits each as
 //! [`Event::Tcp`], the tracer filters once and fans out.
 

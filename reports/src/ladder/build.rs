@@ -38,7 +38,7 @@ use std::net::Ipv4Addr;
 
 use protocols::dhcp::DhcpEvent;
 use protocols::nat::{NatEvent, NatProto};
-use protocols::tcp::{Endpoint, TcpNote, TcpTrace};
+use protocols::tcp::{Endpoint, TcpTrace};
 use protocols::topology::{IfaceId, NodeId, NodeKind, Topology};
 use protocols::trace::events;
 use protocols::trace::{DropReason, Event};
@@ -331,9 +331,7 @@ impl Ladder {
             });
         }
         match trace {
-            TcpTrace::Note(TcpNote::State { from, to, cause }) => {
-                conn.on_state(now, side, *from, *to, cause)
-            }
+            TcpTrace::State { from, to, cause } => conn.on_state(now, side, *from, *to, cause),
             TcpTrace::Sent { repr, len, cause } => {
                 if self.filter.in_window(now) {
                     self.segments += 1;
@@ -357,7 +355,7 @@ impl Ladder {
                 conn.listening(now, side);
                 conn.cookie[side.index()] = true;
             }
-            TcpTrace::SynCookieAccepted | TcpTrace::Note(_) | TcpTrace::Sample(_) => {}
+            _ => {}
         }
     }
 

@@ -276,7 +276,7 @@ impl Conn {
         }
         self.state[i] = Some(to);
         // TCP names the causes of changes a segment arrival makes `rcv ...`
-        // (`rcv SYN`, `rcv ACK of FIN`; see `TcpNote::State`).
+        // (`rcv SYN`, `rcv ACK of FIN`; see `TcpTrace::State`).
         if cause.starts_with("rcv")
             && let Some(s) = self.receipt_at(side, now)
         {

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
-use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
+use protocols::tcp::{Endpoint, SendCause, State, TcpTrace};
 use protocols::topology::{IfaceId, NodeId};
 use protocols::trace::events;
 use protocols::trace::{DropReason, Dropped, Event};
@@ -220,7 +220,7 @@ impl Story {
         to: State,
         cause: &'static str,
     ) -> &mut Story {
-        self.tcp(h, TcpTrace::Note(TcpNote::State { from, to, cause }))
+        self.tcp(h, TcpTrace::State { from, to, cause })
     }
 
     /// TCP sends the segment and it leaves the host.

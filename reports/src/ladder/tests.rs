@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use protocols::packet::{Frame, FrameBody};
-use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpTrace};
+use protocols::tcp::{Endpoint, SendCause, State, TcpTrace};
 use protocols::trace::events;
 use protocols::trace::{DropReason, Event, TraceSink};
 use sim_core::SimTime;
@@ -283,11 +283,11 @@ fn connections_get_a_block_each_in_order_of_appearance() {
         H1,
         other,
         B.endpoint(),
-        TcpTrace::Note(TcpNote::State {
+        TcpTrace::State {
             from: State::Closed,
             to: State::SynSent,
             cause: "OPEN (active)",
-        }),
+        },
     ));
     let text = story.render();
     let heads: Vec<&str> = text.lines().filter(|l| l.starts_with("TCP")).collect();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use protocols::packet::{Frame, IpBody};
-use protocols::tcp::{Endpoint, SendCause, TcpNote, TcpSample, TcpTrace};
+use protocols::tcp::{Endpoint, SendCause, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, LinkId, NodeId, Topology};
 use protocols::trace::{Detail, DropReason, Event, TraceSink, events};
 use protocols::wire::{TcpRepr, TcpSeq};
@@ -287,16 +287,16 @@ impl PlotSink {
                     _ => {}
                 }
             }
-            TcpTrace::Note(TcpNote::RecoveryStart { .. }) => {
+            TcpTrace::RecoveryStart { .. } => {
                 f.recoveries.push((t, None));
                 f.awaiting_fast_retransmit = true;
             }
-            TcpTrace::Note(TcpNote::RecoveryEnd) => {
+            TcpTrace::RecoveryEnd => {
                 if let Some(open) = f.recoveries.last_mut().filter(|r| r.1.is_none()) {
                     open.1 = Some(t);
                 }
             }
-            TcpTrace::Note(TcpNote::Timeout { .. }) => f.rtos.push(t),
+            TcpTrace::Timeout { .. } => f.rtos.push(t),
             _ => {}
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
-use protocols::tcp::{Endpoint, RecoveryKind, SendCause, TcpNote, TcpSample, TcpTrace};
+use protocols::tcp::{Endpoint, RecoveryKind, SendCause, TcpSample, TcpTrace};
 use protocols::topology::LinkId;
 use protocols::trace::{DropReason, Dropped, Event, TraceSink, events};
 use protocols::wire::{IpProtocol, SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
@@ -527,7 +527,7 @@ fn story(sink: &mut PlotSink) {
         sink,
         ms(24),
         H1,
-        TcpTrace::Note(TcpNote::RecoveryStart(RecoveryKind::NewReno)),
+        TcpTrace::RecoveryStart(RecoveryKind::NewReno),
     );
     sent(
         sink,
@@ -547,7 +547,7 @@ fn story(sink: &mut PlotSink) {
         ms(34),
         repr(false, 5001, Some(ISN + 5001), false, &[]),
     );
-    tcp(sink, ms(34), H1, TcpTrace::Note(TcpNote::RecoveryEnd));
+    tcp(sink, ms(34), H1, TcpTrace::RecoveryEnd);
     tcp(
         sink,
         ms(34),

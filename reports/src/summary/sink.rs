@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use protocols::packet::{FrameBody, IpBody, Ipv4Packet};
-use protocols::tcp::{Endpoint, SendCause, State, TcpNote, TcpSample, TcpTrace};
+use protocols::tcp::{Endpoint, SendCause, State, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, NodeId, Topology};
 use protocols::trace::events;
 use protocols::trace::{Detail, DropReason, Dropped, Event, TraceSink};
@@ -93,7 +93,7 @@ impl Conn {
     fn on_trace(&mut self, time: SimTime, trace: &TcpTrace) {
         match trace {
             TcpTrace::Sample(s) => self.on_sample(time, s),
-            TcpTrace::Note(TcpNote::State { from, to, .. }) => {
+            TcpTrace::State { from, to, .. } => {
                 if *to == State::SynSent {
                     self.active_open = true;
                 }
@@ -113,16 +113,18 @@ impl Conn {
                 }
                 self.state = *to;
             }
-            TcpTrace::Note(TcpNote::Timeout { .. }) => self.rtos += 1,
-            TcpTrace::Note(TcpNote::RecoveryStart(_)) => self.recoveries += 1,
-            TcpTrace::Note(TcpNote::Aborted(why)) => self.aborted = Some(why),
+            TcpTrace::Timeout { .. } => self.rtos += 1,
+            TcpTrace::RecoveryStart(_) => self.recoveries += 1,
+            TcpTrace::Aborted(why) => self.aborted = Some(why),
             TcpTrace::Sent { cause, .. } => match cause {
                 SendCause::RtoRetransmission => self.retransmits_rto += 1,
                 SendCause::FastRetransmission => self.retransmits_fast += 1,
                 SendCause::WindowProbe | SendCause::Keepalive => self.probes += 1,
                 _ => {}
             },
-            TcpTrace::Note(TcpNote::RecoveryEnd | TcpNote::Ecn(_) | TcpNote::Congestion(_))
+            TcpTrace::RecoveryEnd
+            | TcpTrace::Ecn(_)
+            | TcpTrace::Congestion(_)
             | TcpTrace::ListenQueueFull
             | TcpTrace::SynCookieSent
             | TcpTrace::SynCookieAccepted => {}

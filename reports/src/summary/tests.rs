@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use protocols::packet::{Frame, IpBody, Ipv4Packet};
-use protocols::tcp::{Endpoint, RecoveryKind, SendCause, State, TcpNote, TcpSample, TcpTrace};
+use protocols::tcp::{Endpoint, RecoveryKind, SendCause, State, TcpSample, TcpTrace};
 use protocols::topology::{IfaceId, NodeId};
 use protocols::trace::events;
 use protocols::trace::{DropReason, Dropped, Event, TraceSink};
@@ -51,11 +51,11 @@ fn sample(sent: u64, delivered: u64, rtt_ms: u64, rtt_samples: u64) -> TcpTrace 
 }
 
 fn state(from: State, to: State) -> TcpTrace {
-    TcpTrace::Note(TcpNote::State {
+    TcpTrace::State {
         from,
         to,
         cause: "test",
-    })
+    }
 }
 
 fn resent(cause: SendCause) -> TcpTrace {
@@ -147,14 +147,14 @@ fn a_flow_shows_its_goodput_retransmissions_rtt_and_drops() {
         1035,
         H1,
         a,
-        TcpTrace::Note(TcpNote::RecoveryStart(RecoveryKind::NewReno)),
+        TcpTrace::RecoveryStart(RecoveryKind::NewReno),
     );
     tcp(s, 1035, H1, a, resent(SendCause::FastRetransmission));
-    let rto = TcpNote::Timeout {
+    let rto = TcpTrace::Timeout {
         rto: SimDuration::from_secs(1),
         count: 1,
     };
-    tcp(s, 1040, H1, a, TcpTrace::Note(rto));
+    tcp(s, 1040, H1, a, rto);
     tcp(s, 1040, H1, a, resent(SendCause::RtoRetransmission));
     tcp(s, 1050, H1, a, sample(3000, 3000, 99, 2));
     // A second connection whose SYN is never answered.

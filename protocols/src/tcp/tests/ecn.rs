@@ -265,7 +265,7 @@ fn each_ecn_step_is_a_trace_note() {
     // note it again, the peer's CWR stops it.
     let mut rx = established_ecn(ecn());
     arrive(&mut rx, 100, seg(301, 101), 100, true);
-    assert_eq!(notes(&mut rx), [TcpNote::Ecn(EcnNote::CeReceived)]);
+    assert_eq!(notes(&mut rx), [TcpTrace::Ecn(EcnNote::CeReceived)]);
     arrive(&mut rx, 110, seg(401, 101), 100, true);
     assert_eq!(notes(&mut rx), []);
     let cwr = TcpRepr {
@@ -273,7 +273,7 @@ fn each_ecn_step_is_a_trace_note() {
         ..seg(501, 101)
     };
     arrive(&mut rx, 120, cwr, 100, false);
-    assert_eq!(notes(&mut rx), [TcpNote::Ecn(EcnNote::EchoStopped)]);
+    assert_eq!(notes(&mut rx), [TcpTrace::Ecn(EcnNote::EchoStopped)]);
     // Sender: ECE halves the window (13 140 in flight: 6570), and the next
     // new data carries CWR.
     let mut tx = established_ecn(ecn());
@@ -285,22 +285,22 @@ fn each_ecn_step_is_a_trace_note() {
     recv(&mut tx, 200, ece(1));
     assert_eq!(
         notes(&mut tx),
-        [TcpNote::Ecn(EcnNote::WindowReduced { cwnd: 6570 })]
+        [TcpTrace::Ecn(EcnNote::WindowReduced { cwnd: 6570 })]
     );
     recv(&mut tx, 210, ece(9));
-    assert_eq!(notes(&mut tx), [TcpNote::Ecn(EcnNote::CwrSent)]);
+    assert_eq!(notes(&mut tx), [TcpTrace::Ecn(EcnNote::CwrSent)]);
     // The trace lines.
-    let line = |n: TcpNote| crate::tcp::TcpTrace::Note(n).describe();
+    let line = |n: TcpTrace| n.describe();
     assert_eq!(
-        line(TcpNote::Ecn(EcnNote::CeReceived)),
+        line(TcpTrace::Ecn(EcnNote::CeReceived)),
         "CE-marked data: echoing ECE until CWR (RFC 3168 §6.1.3)"
     );
     assert_eq!(
-        line(TcpNote::Ecn(EcnNote::WindowReduced { cwnd: 6570 })),
+        line(TcpTrace::Ecn(EcnNote::WindowReduced { cwnd: 6570 })),
         "ECE received: cwnd reduced to 6570, nothing retransmitted (RFC 3168 §6.1.2)"
     );
     assert_eq!(
-        line(TcpNote::Ecn(EcnNote::CwrSent)),
+        line(TcpTrace::Ecn(EcnNote::CwrSent)),
         "CWR sent: window reduced (RFC 3168 §6.1.2)"
     );
 }

@@ -231,7 +231,7 @@ fn rst_at_rcv_nxt_resets_the_connection() {
         []
     );
     assert_eq!(tcb.state(), State::Closed);
-    assert!(notes(&mut tcb).contains(&TcpNote::Aborted("connection reset by peer")));
+    assert!(notes(&mut tcb).contains(&TcpTrace::Aborted("connection reset by peer")));
     assert_eq!(signals(&mut tcb), [AppSignal::Closed { error: true }]);
     assert_eq!(tcb.poll_at(), None);
 }

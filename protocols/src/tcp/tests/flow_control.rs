@@ -348,7 +348,7 @@ fn a_window_closed_on_outstanding_data_is_probed_forever() {
     assert!(
         !notes(&mut tcb)
             .iter()
-            .any(|n| matches!(n, TcpNote::RecoveryStart(_))),
+            .any(|n| matches!(n, TcpTrace::RecoveryStart(_))),
         "the answers are no duplicate ACKs to act on"
     );
     // The window opens: the rest goes at once.

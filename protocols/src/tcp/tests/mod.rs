@@ -38,7 +38,8 @@ use std::net::Ipv4Addr;
 use bytes::Bytes;
 use sim_core::SimTime;
 
-use super::connection::{AppSignal, Endpoint, Outgoing, Tcb, TcpNote};
+use super::connection::{AppSignal, Endpoint, Outgoing, Tcb};
+use super::trace::TcpTrace;
 use super::{State, TcpConfig};
 use crate::wire::{SackBlocks, TcpFlags, TcpOptions, TcpRepr, TcpSeq};
 
@@ -298,7 +299,7 @@ pub(super) fn abort(tcb: &mut Tcb) -> Vec<String> {
 }
 
 /// Takes the trace notes so far.
-pub(super) fn notes(tcb: &mut Tcb) -> Vec<TcpNote> {
+pub(super) fn notes(tcb: &mut Tcb) -> Vec<TcpTrace> {
     std::mem::take(&mut tcb.notes)
 }
 
@@ -312,7 +313,7 @@ pub(super) fn transitions(tcb: &mut Tcb) -> Vec<String> {
     notes(tcb)
         .into_iter()
         .filter_map(|n| match n {
-            TcpNote::State { from, to, .. } => Some(format!("{from} -> {to}")),
+            TcpTrace::State { from, to, .. } => Some(format!("{from} -> {to}")),
             _ => None,
         })
         .collect()

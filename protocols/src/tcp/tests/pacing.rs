@@ -189,9 +189,9 @@ fn bbr_enters_sack_recovery_with_packet_conservation() {
     assert_eq!(
         notes(&mut tcb)
             .into_iter()
-            .filter(|n| matches!(n, TcpNote::RecoveryStart(_)))
+            .filter(|n| matches!(n, TcpTrace::RecoveryStart(_)))
             .collect::<Vec<_>>(),
-        [TcpNote::RecoveryStart(crate::tcp::RecoveryKind::Sack)]
+        [TcpTrace::RecoveryStart(crate::tcp::RecoveryKind::Sack)]
     );
     assert!(
         !tcb.cc

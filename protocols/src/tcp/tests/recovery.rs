@@ -106,7 +106,7 @@ fn tahoe_fast_retransmit_leaves_one_segment_and_slow_starts() {
     sent!(dup(&mut tcb, 202, 0), [fast(0)]);
     assert_eq!(
         notes(&mut tcb),
-        [TcpNote::RecoveryStart(RecoveryKind::Tahoe)]
+        [TcpTrace::RecoveryStart(RecoveryKind::Tahoe)]
     );
     assert_eq!(tcb.last_recovery(), Some(RecoveryKind::Tahoe));
     // ssthresh = max(FlightSize / 2, 2 SMSS), cwnd = 1 SMSS: no fast recovery.
@@ -120,7 +120,7 @@ fn tahoe_fast_retransmit_leaves_one_segment_and_slow_starts() {
     // (one SMSS per ACK after a loss, RFC 3465 §2.3).
     sent!(recv(&mut tcb, 220, seg(301, s(10))), [new(10), new(11)]);
     assert_eq!(tcb.cwnd(), 2920);
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryEnd]);
+    assert_eq!(notes(&mut tcb), [TcpTrace::RecoveryEnd]);
     assert_eq!(tcb.recovery(), None);
 }
 
@@ -142,7 +142,7 @@ fn tahoe_goes_back_n_from_a_partial_ack() {
         [new(10), new(11), new(12)]
     );
     assert_eq!(tcb.cwnd(), 4380);
-    assert!(notes(&mut tcb).ends_with(&[TcpNote::RecoveryEnd]));
+    assert!(notes(&mut tcb).ends_with(&[TcpTrace::RecoveryEnd]));
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn reno_leaves_recovery_at_the_first_partial_ack() {
     // cwnd = ssthresh, and the second hole is not retransmitted (with 10220
     // in flight nothing may go).
     sent!(dup(&mut tcb, 300, 8), []);
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryEnd]);
+    assert_eq!(notes(&mut tcb), [TcpTrace::RecoveryEnd]);
     assert_eq!((tcb.cwnd(), tcb.ssthresh()), (7300, 7300));
     // Only three more duplicates (segments 12-14 arriving) find it: a second
     // fast retransmit and a second recovery (RFC 5681 has no `recover`),
@@ -182,7 +182,7 @@ fn reno_leaves_recovery_at_the_first_partial_ack() {
     sent!(dup(&mut tcb, 312, 8), [fast(8)]);
     assert_eq!(
         notes(&mut tcb),
-        [TcpNote::RecoveryStart(RecoveryKind::Reno)]
+        [TcpTrace::RecoveryStart(RecoveryKind::Reno)]
     );
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (5110, 5110 + 3 * 1460));
 }
@@ -222,7 +222,7 @@ fn newreno_retransmits_one_hole_per_round_trip() {
             "<SEQ=27841><ACK=301><CTL=PSH,ACK><DATA=1460><WND=64000> [new data]",
         ]
     );
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryEnd]);
+    assert_eq!(notes(&mut tcb), [TcpTrace::RecoveryEnd]);
     assert_eq!((tcb.cwnd(), tcb.ssthresh()), (7300, 7300));
 }
 
@@ -279,7 +279,7 @@ fn a_timeout_during_recovery_ends_it() {
     sent!(tick(&mut tcb, 1100), [data(0, "retransmission (RTO)")]);
     let n = notes(&mut tcb);
     assert!(
-        matches!(n[..], [TcpNote::Timeout { .. }, TcpNote::RecoveryEnd]),
+        matches!(n[..], [TcpTrace::Timeout { .. }, TcpTrace::RecoveryEnd]),
         "{n:?}"
     );
     assert_eq!(tcb.recovery(), None);
@@ -289,7 +289,7 @@ fn a_timeout_during_recovery_ends_it() {
 
 #[test]
 fn the_trace_names_the_recovery_that_begins() {
-    let line = |k| crate::tcp::TcpTrace::Note(TcpNote::RecoveryStart(k)).describe();
+    let line = |k| crate::tcp::TcpTrace::RecoveryStart(k).describe();
     assert_eq!(
         line(RecoveryKind::NewReno),
         "fast recovery begins (NewReno, RFC 6582)"

@@ -15,7 +15,7 @@ fn timeouts(tcb: &mut Tcb) -> Vec<(SimDuration, u32)> {
     notes(tcb)
         .into_iter()
         .filter_map(|n| match n {
-            TcpNote::Timeout { rto, count } => Some((rto, count)),
+            TcpTrace::Timeout { rto, count } => Some((rto, count)),
             _ => None,
         })
         .collect()
@@ -62,7 +62,7 @@ fn the_handshake_gives_up_after_syn_retries() {
     tick(&mut tcb, 3000);
     sent!(tick(&mut tcb, 7000), []);
     assert_eq!(tcb.state(), State::Closed);
-    assert!(notes(&mut tcb).contains(&TcpNote::Aborted(
+    assert!(notes(&mut tcb).contains(&TcpTrace::Aborted(
         "handshake timed out (SYN retries exhausted)"
     )));
     assert_eq!(signals(&mut tcb), [AppSignal::Closed { error: true }]);
@@ -190,7 +190,7 @@ fn the_retry_limit_aborts_the_connection() {
     sent!(tick(&mut tcb, 3100), [again]);
     sent!(tick(&mut tcb, 7100), []);
     assert_eq!(tcb.state(), State::Closed);
-    assert!(notes(&mut tcb).contains(&TcpNote::Aborted("retransmission limit reached")));
+    assert!(notes(&mut tcb).contains(&TcpTrace::Aborted("retransmission limit reached")));
     assert_eq!(signals(&mut tcb), [AppSignal::Closed { error: true }]);
     assert_eq!(tcb.poll_at(), None);
 }
@@ -216,7 +216,7 @@ fn fast_retransmit_after_three_duplicate_acks() {
     );
     assert_eq!(
         notes(&mut tcb),
-        [TcpNote::RecoveryStart(RecoveryKind::NewReno)]
+        [TcpTrace::RecoveryStart(RecoveryKind::NewReno)]
     );
     // RFC 5681 §3.2 step 2-3: ssthresh = max(14600 / 2, 2 SMSS), cwnd = ssthresh + 3 SMSS.
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (7300, 7300 + 3 * 1460));
@@ -255,7 +255,7 @@ fn acks_with_data_or_a_new_window_are_not_duplicates() {
     assert!(
         !notes(&mut tcb)
             .iter()
-            .any(|n| matches!(n, TcpNote::RecoveryStart(_)))
+            .any(|n| matches!(n, TcpTrace::RecoveryStart(_)))
     );
 }
 
@@ -303,7 +303,7 @@ fn a_partial_ack_retransmits_the_next_hole_and_a_full_ack_ends_recovery() {
     assert_eq!(tcb.cwnd(), 7300);
     assert_eq!(notes(&mut tcb), []);
     sent!(recv(&mut tcb, 400, seg(301, 14_701)), []);
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryEnd]);
+    assert_eq!(notes(&mut tcb), [TcpTrace::RecoveryEnd]);
     assert_eq!((tcb.cwnd(), tcb.ssthresh()), (7300, 7300));
     assert_eq!(tcb.poll_at(), None);
 }
@@ -404,5 +404,5 @@ fn a_partial_ack_can_leave_only_the_fin_to_retransmit() {
     );
     sent!(recv(&mut tcb, 400, seg(301, 5942)), []);
     assert_eq!(tcb.state(), State::FinWait2);
-    assert!(notes(&mut tcb).contains(&TcpNote::RecoveryEnd));
+    assert!(notes(&mut tcb).contains(&TcpTrace::RecoveryEnd));
 }

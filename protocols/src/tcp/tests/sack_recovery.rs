@@ -45,7 +45,7 @@ fn three_losses_in_one_window_are_retransmitted_within_one_round_trip() {
     assert_eq!((tcb.ssthresh(), tcb.cwnd()), (7300, 7300));
     assert_eq!(
         notes(&mut tcb),
-        [TcpNote::RecoveryStart(RecoveryKind::Sack)]
+        [TcpTrace::RecoveryStart(RecoveryKind::Sack)]
     );
     // The pipe: segment 0 (resent) + 2, 4 (not yet lost) + 6..11 = 13140.
     assert_eq!(tcb.pipe(), 13_140);
@@ -67,7 +67,7 @@ fn three_losses_in_one_window_are_retransmitted_within_one_round_trip() {
     assert_eq!(notes(&mut tcb), []);
     // All of segments 0-11 acknowledged: beyond RecoveryPoint (A), cwnd = ssthresh.
     sent!(recv(&mut tcb, 302, seg(301, s(12))), [new(16)]);
-    assert_eq!(notes(&mut tcb), [TcpNote::RecoveryEnd]);
+    assert_eq!(notes(&mut tcb), [TcpTrace::RecoveryEnd]);
     assert_eq!((tcb.cwnd(), tcb.ssthresh()), (7300, 7300));
 }
 
@@ -112,7 +112,7 @@ fn the_rescue_retransmission_recovers_a_lost_last_segment() {
     // Only once per recovery.
     sent!(recv(&mut tcb, 301, seg(301, s(9))), []);
     sent!(recv(&mut tcb, 310, seg(301, s(10))), []);
-    assert!(notes(&mut tcb).ends_with(&[TcpNote::RecoveryEnd]));
+    assert!(notes(&mut tcb).ends_with(&[TcpTrace::RecoveryEnd]));
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn a_timeout_clears_the_scoreboard_and_goes_back_to_snd_una() {
     sent!(tick(&mut tcb, 1100), [data(0, "retransmission (RTO)")]);
     let n = notes(&mut tcb);
     assert!(
-        matches!(n[..], [TcpNote::Timeout { .. }, TcpNote::RecoveryEnd]),
+        matches!(n[..], [TcpTrace::Timeout { .. }, TcpTrace::RecoveryEnd]),
         "{n:?}"
     );
     assert!(tcb.loss.scoreboard().ranges().is_empty());

@@ -151,7 +151,7 @@ fn rst_in_syn_received_refuses_a_simultaneous_open() {
     );
     assert_eq!(tcb.state(), State::Closed);
     assert_eq!(signals(&mut tcb), [AppSignal::Closed { error: true }]);
-    assert!(notes(&mut tcb).contains(&TcpNote::Aborted("connection refused")));
+    assert!(notes(&mut tcb).contains(&TcpTrace::Aborted("connection refused")));
     assert_eq!(tcb.poll_at(), None);
 }
 

@@ -87,7 +87,7 @@ fn rst_with_acceptable_ack_in_syn_sent_refuses_the_connection() {
         []
     );
     assert_eq!(tcb.state(), State::Closed);
-    assert!(notes(&mut tcb).contains(&TcpNote::Aborted("connection refused")));
+    assert!(notes(&mut tcb).contains(&TcpTrace::Aborted("connection refused")));
     assert_eq!(signals(&mut tcb), [AppSignal::Closed { error: true }]);
     assert_eq!(tcb.poll_at(), None);
 }

@@ -34,7 +34,7 @@ fn keepalive_probes_after_the_idle_time_then_every_interval_then_aborts() {
     sent!(tick(&mut tcb, 12_010), [PROBE]);
     sent!(tick(&mut tcb, 13_010), []);
     assert_eq!(tcb.state(), State::Closed);
-    assert!(notes(&mut tcb).contains(&TcpNote::Aborted("keepalive timeout")));
+    assert!(notes(&mut tcb).contains(&TcpTrace::Aborted("keepalive timeout")));
     assert_eq!(signals(&mut tcb), [AppSignal::Closed { error: true }]);
     assert_eq!(tcb.poll_at(), None);
 }
