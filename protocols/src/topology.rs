@@ -10,7 +10,6 @@ use std::net::Ipv4Addr;
 
 use sim_core::{DataRate, SimDuration};
 
-use crate::link::LinkParams;
 use crate::wire::{Ipv4Cidr, MacAddr};
 
 /// Index of a node in the world.
@@ -60,6 +59,17 @@ pub struct IfaceInfo {
     pub addr: Option<Ipv4Cidr>,
     /// The link it is attached to.
     pub link: Option<LinkId>,
+}
+
+/// Rate, delay and MTU of one direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkParams {
+    /// Transmission rate.
+    pub rate: DataRate,
+    /// Propagation delay.
+    pub delay: SimDuration,
+    /// Largest IP datagram the link carries.
+    pub mtu: u32,
 }
 
 /// A link's identity and initial parameters.

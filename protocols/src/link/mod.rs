@@ -18,24 +18,14 @@ pub mod aqm;
 pub mod impair;
 pub mod queue;
 
-use sim_core::{DataRate, SimDuration, SimTime, StreamRng};
+use sim_core::{SimDuration, SimTime, StreamRng};
 
 use crate::packet::Frame;
 use crate::topology::IfaceId;
+pub use crate::topology::LinkParams;
 use crate::trace::DropReason;
 use impair::{Channel, Fate, Impairments};
 pub use queue::{Admission, Discipline, Queue, QueueConfig, QueueLimit};
-
-/// Rate, delay and MTU of one direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LinkParams {
-    /// Transmission rate.
-    pub rate: DataRate,
-    /// Propagation delay.
-    pub delay: SimDuration,
-    /// Largest IP datagram the link carries.
-    pub mtu: u32,
-}
 
 /// One direction of a link.
 pub struct Direction {
@@ -155,6 +145,7 @@ mod tests {
     use super::*;
     use crate::packet::FrameBody;
     use crate::wire::{EtherType, EthernetRepr, MacAddr};
+    use sim_core::DataRate;
     use sim_core::RngStreams;
 
     fn frame(payload: usize) -> Frame {
