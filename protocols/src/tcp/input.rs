@@ -5,6 +5,8 @@
 //! congestion window is `recovery.rs`'s, ECN marks `ecn.rs`'s. Each rule
 //! carries its RFC section.
 
+use std::ops::ControlFlow;
+
 use bytes::Bytes;
 use sim_core::{SimDuration, SimTime};
 
@@ -140,107 +142,180 @@ impl Tcb {
         ce: bool,
         out: &mut Vec<Outgoing>,
     ) {
-        let payload_len = payload.len();
-        let seg_len = seg.segment_len(payload_len);
         if self.state == State::SynReceived && seg.flags.syn && seg.seq == self.irs {
-            match seg.ack {
-                // Simultaneous open, RFC 9293 Figure 8 line 6: a SYN,ACK that
-                // repeats the peer's SYN and acknowledges ours completes the
-                // handshake (Linux makes the same exception to RFC 5961 §4).
-                Some(ack) => {
-                    if ack.gt(self.snd_una) && ack.le(self.snd_max) {
-                        self.establish(now, "rcv SYN,ACK (simultaneous open)");
-                        self.ack_advances(now, ack, seg);
-                        self.update_window(seg, ack);
-                    }
-                }
-                // The peer's SYN again: our SYN,ACK was lost. Repeat it at once
-                // (as Linux does) rather than the bare ACK of the first check,
-                // which SYN-SENT would drop. Karn: no RTT sample from it.
-                None => {
-                    self.rtt_probe = None;
-                    self.send_syn(now, true, SendCause::SynAck, out);
-                }
-            }
-            return;
+            return self.on_repeated_syn(now, seg, out);
         }
-        // First: sequence number acceptability (the four cases of §3.10.7.4).
+        let seg_len = seg.segment_len(payload.len());
         // With a zero receive window, "special allowance should be made to
         // accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT (typically
         // the peer's window probe) still has its ACK field processed.
         let probe_of_zero_window = self.receive_window() == 0 && seg.seq == self.recv.rcv_nxt();
-        if !self.acceptable(seg.seq, seg_len) && !probe_of_zero_window {
-            if !seg.flags.rst {
-                // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, and drop. A retransmitted
-                // FIN in TIME-WAIT also restarts the 2 MSL timeout (eighth step).
-                if self.state == State::TimeWait && seg.flags.fin {
-                    self.timers
-                        .arm(Timer::TimeWait, now + self.cfg.msl.saturating_mul(2));
-                }
-                self.ack_now = true;
-            }
+        if self
+            .check_up_to_ack(now, seg, payload.len(), probe_of_zero_window, ce, out)
+            .is_break()
+        {
             return;
         }
-        // Second: RST (RFC 5961 §3.2 as adopted by RFC 9293).
-        if seg.flags.rst {
-            if self.state == State::TimeWait {
-                // RFC 9293 §3.10.7.4: CLOSED (Linux's default too; RFC 1337 would
-                // ignore it). The connection had completed: not an error.
-                self.set_state(State::Closed, "rcv RST in TIME-WAIT");
-                self.clear_timers();
-                self.signals.push(AppSignal::Closed { error: false });
-                return;
-            }
-            if seg.seq != self.recv.rcv_nxt() {
-                self.send_ack(now, SendCause::ChallengeAck, out);
-                return;
-            }
-            let why = match self.state {
-                State::SynReceived if self.passive => {
-                    self.set_state(State::Listen, "rcv RST (back to LISTEN)");
-                    self.clear_timers();
-                    return;
-                }
-                State::SynReceived => {
-                    self.notes.push(TcpTrace::Aborted("connection refused"));
-                    "rcv RST (connection refused)"
-                }
-                State::Closing | State::LastAck | State::TimeWait => "rcv RST",
-                _ => {
-                    self.notes
-                        .push(TcpTrace::Aborted("connection reset by peer"));
-                    "rcv RST (connection reset)"
-                }
-            };
-            self.set_state(State::Closed, why);
-            self.clear_timers();
-            self.signals.push(AppSignal::Closed { error: true });
+        if probe_of_zero_window && !self.acceptable(seg.seq, seg_len) {
+            // The text and FIN of a segment beyond a zero window are not
+            // kept; the ACK says so.
+            self.ack_now = true;
             return;
         }
-        // Fourth: SYN.
-        if seg.flags.syn {
-            if self.state == State::SynReceived && self.passive {
-                // RFC 9293: a passive SYN-RECEIVED connection returns to LISTEN.
-                self.set_state(State::Listen, "rcv SYN (back to LISTEN)");
-                self.clear_timers();
-            } else {
-                // Synchronized states: challenge ACK (RFC 5961 §4.2).
-                self.send_ack(now, SendCause::ChallengeAck, out);
-            }
-            return;
-        }
+        let payload_len = payload.len();
+        self.segment_text(now, seg, payload);
+        self.fin_bit(now, seg, payload_len);
+    }
+
+    /// The first five steps of §3.10.7.4, each of which may drop the segment.
+    fn check_up_to_ack(
+        &mut self,
+        now: SimTime,
+        seg: &TcpRepr,
+        payload_len: usize,
+        probe_of_zero_window: bool,
+        ce: bool,
+        out: &mut Vec<Outgoing>,
+    ) -> ControlFlow<()> {
+        let seg_len = seg.segment_len(payload_len);
+        self.check_sequence(now, seg, seg_len, probe_of_zero_window)?;
+        self.check_rst(now, seg, out)?;
+        self.check_syn(now, seg, out)?;
         // An acceptable segment: its CE mark and CWR bit (RFC 3168 §6.1.3).
         self.ecn_on_receive(seg, ce);
-        // Fifth: the ACK field. Without it, drop.
+        self.check_ack(now, seg, payload_len, out)
+    }
+
+    /// SYN-RECEIVED gets the peer's SYN again: a simultaneous open's SYN,ACK,
+    /// or a retransmitted SYN because our SYN,ACK was lost.
+    fn on_repeated_syn(&mut self, now: SimTime, seg: &TcpRepr, out: &mut Vec<Outgoing>) {
+        match seg.ack {
+            // Simultaneous open, RFC 9293 Figure 8 line 6: a SYN,ACK that
+            // repeats the peer's SYN and acknowledges ours completes the
+            // handshake (Linux makes the same exception to RFC 5961 §4).
+            Some(ack) => {
+                if ack.gt(self.snd_una) && ack.le(self.snd_max) {
+                    self.establish(now, "rcv SYN,ACK (simultaneous open)");
+                    self.ack_advances(now, ack, seg);
+                    self.update_window(seg, ack);
+                }
+            }
+            // The peer's SYN again: our SYN,ACK was lost. Repeat it at once
+            // (as Linux does) rather than the bare ACK of the first check,
+            // which SYN-SENT would drop. Karn: no RTT sample from it.
+            None => {
+                self.rtt_probe = None;
+                self.send_syn(now, true, SendCause::SynAck, out);
+            }
+        }
+    }
+
+    /// First: sequence number acceptability (the four cases of §3.10.7.4).
+    fn check_sequence(
+        &mut self,
+        now: SimTime,
+        seg: &TcpRepr,
+        seg_len: usize,
+        probe_of_zero_window: bool,
+    ) -> ControlFlow<()> {
+        if self.acceptable(seg.seq, seg_len) || probe_of_zero_window {
+            return ControlFlow::Continue(());
+        }
+        if !seg.flags.rst {
+            // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, and drop. A retransmitted
+            // FIN in TIME-WAIT also restarts the 2 MSL timeout (eighth step).
+            if self.state == State::TimeWait && seg.flags.fin {
+                self.timers
+                    .arm(Timer::TimeWait, now + self.cfg.msl.saturating_mul(2));
+            }
+            self.ack_now = true;
+        }
+        ControlFlow::Break(())
+    }
+
+    /// Second: RST (RFC 5961 §3.2 as adopted by RFC 9293).
+    fn check_rst(
+        &mut self,
+        now: SimTime,
+        seg: &TcpRepr,
+        out: &mut Vec<Outgoing>,
+    ) -> ControlFlow<()> {
+        if !seg.flags.rst {
+            return ControlFlow::Continue(());
+        }
+        if self.state == State::TimeWait {
+            // RFC 9293 §3.10.7.4: CLOSED (Linux's default too; RFC 1337 would
+            // ignore it). The connection had completed: not an error.
+            self.set_state(State::Closed, "rcv RST in TIME-WAIT");
+            self.clear_timers();
+            self.signals.push(AppSignal::Closed { error: false });
+            return ControlFlow::Break(());
+        }
+        if seg.seq != self.recv.rcv_nxt() {
+            self.send_ack(now, SendCause::ChallengeAck, out);
+            return ControlFlow::Break(());
+        }
+        let why = match self.state {
+            State::SynReceived if self.passive => {
+                self.set_state(State::Listen, "rcv RST (back to LISTEN)");
+                self.clear_timers();
+                return ControlFlow::Break(());
+            }
+            State::SynReceived => {
+                self.notes.push(TcpTrace::Aborted("connection refused"));
+                "rcv RST (connection refused)"
+            }
+            State::Closing | State::LastAck | State::TimeWait => "rcv RST",
+            _ => {
+                self.notes
+                    .push(TcpTrace::Aborted("connection reset by peer"));
+                "rcv RST (connection reset)"
+            }
+        };
+        self.set_state(State::Closed, why);
+        self.clear_timers();
+        self.signals.push(AppSignal::Closed { error: true });
+        ControlFlow::Break(())
+    }
+
+    /// Fourth: SYN.
+    fn check_syn(
+        &mut self,
+        now: SimTime,
+        seg: &TcpRepr,
+        out: &mut Vec<Outgoing>,
+    ) -> ControlFlow<()> {
+        if !seg.flags.syn {
+            return ControlFlow::Continue(());
+        }
+        if self.state == State::SynReceived && self.passive {
+            // RFC 9293: a passive SYN-RECEIVED connection returns to LISTEN.
+            self.set_state(State::Listen, "rcv SYN (back to LISTEN)");
+            self.clear_timers();
+        } else {
+            // Synchronized states: challenge ACK (RFC 5961 §4.2).
+            self.send_ack(now, SendCause::ChallengeAck, out);
+        }
+        ControlFlow::Break(())
+    }
+
+    /// Fifth: the ACK field. Without it, drop.
+    fn check_ack(
+        &mut self,
+        now: SimTime,
+        seg: &TcpRepr,
+        payload_len: usize,
+        out: &mut Vec<Outgoing>,
+    ) -> ControlFlow<()> {
         let Some(ack) = seg.ack else {
-            return;
+            return ControlFlow::Break(());
         };
         if self.state == State::SynReceived {
             if ack.gt(self.snd_una) && ack.le(self.snd_max) {
                 self.establish(now, "rcv ACK of SYN");
             } else {
                 self.push_rst(ack, out);
-                return;
+                return ControlFlow::Break(());
             }
         }
         if self.timestamps_in(seg) {
@@ -256,13 +331,13 @@ impl Tcb {
         if ack.gt(self.snd_top()) {
             // Acknowledges something not yet sent: ACK and drop.
             self.ack_now = true;
-            return;
+            return ControlFlow::Break(());
         }
         if ack.lt(self.snd_una - self.max_snd_wnd) {
             // RFC 5961 §5 (RFC 9293 §3.10.7.4 fifth): acceptable acknowledgments
             // lie in [SND.UNA - MAX.SND.WND, SND.NXT]; others are dropped with an ACK.
             self.ack_now = true;
-            return;
+            return ControlFlow::Break(());
         }
         if ack.gt(self.snd_una) {
             let advance = self.ack_advances(now, ack, seg);
@@ -277,15 +352,14 @@ impl Tcb {
         }
         self.after_ack_state_changes(now);
         if self.state == State::Closed {
-            return;
+            return ControlFlow::Break(());
         }
-        if probe_of_zero_window && !self.acceptable(seg.seq, seg_len) {
-            // The text and FIN of a segment beyond a zero window are not
-            // kept; the ACK says so.
-            self.ack_now = true;
-            return;
-        }
-        // Seventh: segment text.
+        ControlFlow::Continue(())
+    }
+
+    /// Seventh: segment text.
+    fn segment_text(&mut self, now: SimTime, seg: &TcpRepr, payload: Bytes) {
+        let payload_len = payload.len();
         if payload_len > 0 && self.state.can_receive() {
             let had_gap = self.recv.has_gap();
             let full = payload_len >= self.smss;
@@ -300,7 +374,11 @@ impl Tcb {
                 self.schedule_ack(now, full);
             }
         }
-        // Eighth: FIN (not processed in CLOSED, LISTEN or SYN-SENT, which never get here).
+    }
+
+    /// Eighth: FIN (not processed in CLOSED, LISTEN or SYN-SENT, which never
+    /// get here), then the state changes a FIN brings.
+    fn fin_bit(&mut self, now: SimTime, seg: &TcpRepr, payload_len: usize) {
         if seg.flags.fin {
             let fin = seg.seq + payload_len;
             if !self.fin_received {
