@@ -200,16 +200,6 @@ impl TraceLevel {
     pub fn wants(&self, detail: Detail) -> bool {
         self.max.is_some_and(|m| detail <= m)
     }
-
-    /// Whether `event` is wanted by some sink.
-    #[inline]
-    pub fn wants_event(&self, event: &Event<'_>) -> bool {
-        if event.is_series() {
-            self.series
-        } else {
-            self.wants(event.detail())
-        }
-    }
 }
 
 /// A consumer of trace events.
@@ -284,10 +274,10 @@ impl Tracer {
     /// Hands `event` to every sink that wants it: the one place events are
     /// filtered by detail.
     pub fn emit(&mut self, time: SimTime, event: Event<'_>) {
-        if !self.level.wants_event(&event) {
-            return;
-        }
         if event.is_series() {
+            if !self.level.series {
+                return;
+            }
             let queue = matches!(event, Event::QueueSample(_));
             for s in self.sinks.iter_mut() {
                 if s.series() && (!queue || s.queue_series()) {
@@ -297,6 +287,9 @@ impl Tracer {
             return;
         }
         let d = event.detail();
+        if !self.level.wants(d) {
+            return;
+        }
         for s in &mut self.sinks {
             if d <= s.detail() {
                 s.record(time, &event);
