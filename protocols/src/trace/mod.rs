@@ -22,7 +22,6 @@ use std::net::Ipv4Addr;
 
 use sim_core::SimTime;
 
-use crate::topology::NodeId;
 use crate::wire::MacAddr;
 
 pub use drop::{DropReason, Dropped};
@@ -159,28 +158,6 @@ impl Event<'_> {
     pub fn detail(&self) -> Detail {
         self.describe().detail()
     }
-
-    /// The node where the event happened, when the event names one directly.
-    pub fn node(&self) -> Option<NodeId> {
-        match self {
-            Event::Drop(e) => Some(e.node),
-            Event::Forward(e) => Some(e.node),
-            Event::Fragment(e) => Some(e.node),
-            Event::Reassembled(e) => Some(e.node),
-            Event::Arp(e) => Some(e.node),
-            Event::MacLearned(e) => Some(e.node),
-            Event::Tcp(e) => Some(e.node),
-            Event::NodePower(e) => Some(e.node),
-            Event::Dhcp(e) => Some(e.node),
-            Event::Nat(e) => Some(e.node),
-            Event::App(e) => Some(e.node),
-            Event::Tx(_)
-            | Event::Rx(_)
-            | Event::Enqueue(_)
-            | Event::Link(_)
-            | Event::QueueSample(_) => None,
-        }
-    }
 }
 
 /// Which events anyone wants: the most detail of any sink, and whether any
@@ -250,12 +227,6 @@ impl Tracer {
     #[inline]
     pub fn level(&self) -> TraceLevel {
         self.level
-    }
-
-    /// Whether any sink wants time-series samples.
-    #[inline]
-    pub fn wants_series(&self) -> bool {
-        self.level.series
     }
 
     /// Whether any sink wants queue-length samples.
